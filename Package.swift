@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "MallVIP",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mallvip", targets: ["mallvip"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // Pure domain: rules and values. No web framework, no ORM.
+        .target(
+            name: "MallVIPCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources/programme.default.yaml")]
+        ),
+        // Persistence: Fluent records, numbered migrations, repositories.
+        .target(
+            name: "MallVIPStore",
+            dependencies: [
+                "MallVIPCore",
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Web edge: console pages, JSON API, auth.
+        .target(
+            name: "MallVIPWeb",
+            dependencies: [
+                "MallVIPCore", "MallVIPStore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "Plot", package: "Plot"),
+            ]
+        ),
+        .executableTarget(
+            name: "mallvip",
+            dependencies: [
+                "MallVIPCore", "MallVIPStore", "MallVIPWeb",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(name: "MallVIPCoreTests", dependencies: ["MallVIPCore"]),
+        .testTarget(
+            name: "MallVIPWebTests",
+            dependencies: [
+                "MallVIPCore", "MallVIPStore", "MallVIPWeb", "mallvip",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

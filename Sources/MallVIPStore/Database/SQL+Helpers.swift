@@ -1,0 +1,38 @@
+import FluentKit
+import SQLKit
+
+extension Database {
+    /// Every repository speaks SQL through SQLKit: the same statements run on SQLite and PostgreSQL, and the hot
+    /// path avoids the ORM's per-model round trips.
+    public var sql: any SQLDatabase { self as! any SQLDatabase }
+    public var isPostgres: Bool { (self as! any SQLDatabase).dialect.name == "postgresql" }
+}
+
+extension SQLDatabase {
+    func rows(_ q: SQLQueryString) async throws -> [any SQLRow] { try await raw(q).all() }
+    func row(_ q: SQLQueryString) async throws -> (any SQLRow)? { try await raw(q).first() }
+    func exec(_ q: SQLQueryString) async throws { try await raw(q).run() }
+}
+
+extension SQLRow {
+    func int64(_ c: String) throws -> Int64 { try decode(column: c, as: Int64.self) }
+    func int(_ c: String) throws -> Int { try decode(column: c, as: Int.self) }
+    func string(_ c: String) throws -> String { try decode(column: c, as: String.self) }
+    func optString(_ c: String) throws -> String? { try decode(column: c, as: String?.self) }
+    func optInt64(_ c: String) throws -> Int64? { try decode(column: c, as: Int64?.self) }
+    func optInt(_ c: String) throws -> Int? { try decode(column: c, as: Int?.self) }
+    func bool(_ c: String) throws -> Bool { try decode(column: c, as: Bool.self) }
+}
+
+/// Unique-constraint violations look different on each driver; both mean "someone else wrote this first".
+func isUniqueViolation(_ error: any Error) -> Bool {
+    let text = String(reflecting: error)
+    return text.contains("UNIQUE constraint failed") || text.contains("23505") || text.contains("unique_violation")
+        || text.contains("duplicate key")
+}
+
+/// Milliseconds since 1970: times are stored as integers so both stores compare and sort them the same way.
+public func epochMillis(_ date: Foundation.Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+public func dateFromMillis(_ ms: Int64) -> Foundation.Date { Foundation.Date(timeIntervalSince1970: Double(ms) / 1000) }
+
+import Foundation

@@ -1,0 +1,80 @@
+import FluentKit
+import Foundation
+import MallVIPCore
+import SQLKit
+
+/// Side effects the store needs, injected so tests control time.
+public struct StoreEnvironment: Sendable {
+    public var now: @Sendable () -> Date
+    public var cipher: PersonalDataCipher
+    public init(now: @escaping @Sendable () -> Date = { Date() }, cipher: PersonalDataCipher) {
+        self.now = now
+        self.cipher = cipher
+    }
+}
+
+/// The persistence facade: repositories are extensions of this type, one file per aspect. It is cheap to copy;
+/// the caches and the write gate are shared.
+public struct Store: Sendable {
+    public let db: any Database
+    public let gate: WriteGate
+    public let programmes: ProgrammeCache
+    public let counters: CounterCache
+    public let env: StoreEnvironment
+
+    public init(db: any Database, isSQLite: Bool, env: StoreEnvironment) {
+        self.db = db
+        self.gate = WriteGate(enabled: isSQLite)
+        self.programmes = ProgrammeCache()
+        self.counters = CounterCache()
+        self.env = env
+    }
+
+    /// The same store on another `Database` handle (e.g. a request's), sharing caches and gate.
+    public func on(_ db: any Database) -> Store {
+        Store(db: db, gate: gate, programmes: programmes, counters: counters, env: env)
+    }
+
+    init(db: any Database, gate: WriteGate, programmes: ProgrammeCache, counters: CounterCache, env: StoreEnvironment) {
+        self.db = db
+        self.gate = gate
+        self.programmes = programmes
+        self.counters = counters
+        self.env = env
+    }
+
+    public var sql: any SQLDatabase { db.sql }
+    var now: Date { env.now() }
+
+    /// One write transaction. On SQLite it waits its turn at the gate, and relaxes fsync to once per WAL
+    /// checkpoint (`synchronous=NORMAL` keeps the database consistent after a crash, as WAL guarantees).
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await gate.run {
+            if gate.enabled {
+                return try await db.withConnection { conn in
+                    try await conn.sql.exec("PRAGMA synchronous=NORMAL")
+                    return try await conn.transaction { tx in try await body(tx) }
+                }
+            }
+            return try await db.transaction { tx in try await body(tx) }
+        }
+    }
+
+    /// WAL mode is a property of the database file; set once at start.
+    public func prepareStorage() async throws {
+        if gate.enabled {
+            try await sql.exec("PRAGMA journal_mode=WAL")
+        }
+    }
+
+    func audit(_ tx: any Database, actor: String, action: String, subject: String, detail: String = "") async throws {
+        try await tx.sql.exec("""
+            INSERT INTO audit_log (at_ms, actor, action, subject, detail)
+            VALUES (\(bind: epochMillis(now)), \(bind: actor), \(bind: action), \(bind: subject), \(bind: detail))
+            """)
+    }
+
+    public func audit(actor: String, action: String, subject: String, detail: String = "") async throws {
+        try await write { tx in try await self.audit(tx, actor: actor, action: action, subject: subject, detail: detail) }
+    }
+}

@@ -1,0 +1,50 @@
+import Crypto
+import Foundation
+
+/// National ID numbers are stored encrypted (AES-GCM) with a keyed hash (HMAC-SHA256) beside them, so the
+/// one-person-one-card check works without decrypting anything. The key comes from `MALLVIP_DATA_KEY`
+/// (base64, 32 bytes) in production.
+public struct PersonalDataCipher: Sendable {
+    private let key: SymmetricKey
+    private let hashKey: SymmetricKey
+
+    public init(keyData: Data) {
+        key = SymmetricKey(data: SHA256.hash(data: keyData + Data("enc".utf8)))
+        hashKey = SymmetricKey(data: SHA256.hash(data: keyData + Data("mac".utf8)))
+    }
+
+    /// From `MALLVIP_DATA_KEY`; without it a fixed development key is used and `isDevelopmentKey` is true so that
+    /// `serve` can warn loudly.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> PersonalDataCipher {
+        if let b64 = env["MALLVIP_DATA_KEY"], let data = Data(base64Encoded: b64), data.count >= 32 {
+            return PersonalDataCipher(keyData: data)
+        }
+        return PersonalDataCipher(keyData: Data("mallvip-development-key-not-for-production".utf8))
+    }
+
+    public static func isDevelopmentKey(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        guard let b64 = env["MALLVIP_DATA_KEY"], let data = Data(base64Encoded: b64) else { return true }
+        return data.count < 32
+    }
+
+    public func hash(_ value: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(value.uppercased().utf8), using: hashKey)
+        return Data(mac).base64EncodedString()
+    }
+
+    public func encrypt(_ value: String) throws -> String {
+        let box = try AES.GCM.seal(Data(value.utf8), using: key)
+        return box.combined!.base64EncodedString()
+    }
+
+    public func decrypt(_ cipher: String) throws -> String {
+        guard let data = Data(base64Encoded: cipher) else { throw CocoaError(.coderReadCorrupt) }
+        let box = try AES.GCM.SealedBox(combined: data)
+        return String(decoding: try AES.GCM.open(box, using: key), as: UTF8.self)
+    }
+}
+
+/// SHA-256 hex, for API keys and request fingerprints.
+public func sha256Hex(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+}

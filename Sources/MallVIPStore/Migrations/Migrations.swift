@@ -1,0 +1,18 @@
+import FluentKit
+
+/// The ordered list of migrations. Numbers are never reused; a new change is a new file.
+public enum StoreMigrations {
+    public static let all: [any Migration] = [
+        M001_Organisation(),
+        M002_Programme(),
+        M003_Staff(),
+        M004_Members(),
+        M005_Purchases(),
+        M006_Seed(),
+    ]
+}
+
+extension SchemaBuilder {
+    /// Integer primary key, auto-assigned by the database on both stores.
+    func autoID() -> Self { field("id", .int64, .identifier(auto: true)) }
+}

@@ -1,0 +1,78 @@
+import FluentKit
+import Foundation
+import MallVIPCore
+import SQLKit
+
+/// The active programme and every earlier version (refunds recompute points under the version a purchase was
+/// made with). Reloaded when another process (`mallvip programme apply`) activates a new version: the active
+/// version number is re-read at most every few seconds.
+public actor ProgrammeCache {
+    private var versions: [Int: Programme] = [:]
+    private var active: Int?
+    private var checkedAt: Date = .distantPast
+    private let recheck: TimeInterval = 5
+
+    public init() {}
+
+    public func current(_ db: any Database) async throws -> (version: Int, programme: Programme) {
+        if let active, let p = versions[active], Date().timeIntervalSince(checkedAt) < recheck { return (active, p) }
+        let row = try await db.sql.row("SELECT version, yaml FROM programme_versions ORDER BY version DESC LIMIT 1")
+        guard let row else { throw StoreConfigurationError("no programme is active: run `mallvip migrate`") }
+        let v = try row.int("version")
+        if versions[v] == nil { versions[v] = try Programme.parse(yaml: try row.string("yaml")) }
+        active = v
+        checkedAt = Date()
+        return (v, versions[v]!)
+    }
+
+    public func version(_ v: Int, _ db: any Database) async throws -> Programme {
+        if let p = versions[v] { return p }
+        guard let row = try await db.sql.row("SELECT yaml FROM programme_versions WHERE version = \(bind: v)") else {
+            throw StoreConfigurationError("programme version \(v) is missing")
+        }
+        let p = try Programme.parse(yaml: try row.string("yaml"))
+        versions[v] = p
+        return p
+    }
+
+    func invalidate() { checkedAt = .distantPast }
+}
+
+public struct ProgrammeVersionInfo: Sendable {
+    public var version: Int
+    public var activatedAt: Date
+    public var activatedBy: String
+    public var note: String
+    public var yaml: String
+}
+
+extension Store {
+    public func programme() async throws -> (version: Int, programme: Programme) {
+        try await programmes.current(db)
+    }
+
+    /// Validates and activates a new programme version; earlier versions are kept.
+    @discardableResult
+    public func applyProgramme(yaml: String, by actor: String, note: String) async throws -> Int {
+        _ = try Programme.parse(yaml: yaml)   // throws ProgrammeInvalid with YAML paths
+        let v = try await write { tx in
+            let last = try await tx.sql.row("SELECT MAX(version) AS v FROM programme_versions")?.optInt("v") ?? 0
+            try await tx.sql.exec("""
+                INSERT INTO programme_versions (version, yaml, activated_at_ms, activated_by, note)
+                VALUES (\(bind: last + 1), \(bind: yaml), \(bind: epochMillis(self.now)), \(bind: actor), \(bind: note))
+                """)
+            try await self.audit(tx, actor: actor, action: "programme.apply", subject: "v\(last + 1)", detail: note)
+            return last + 1
+        }
+        await programmes.invalidate()
+        return v
+    }
+
+    public func programmeHistory() async throws -> [ProgrammeVersionInfo] {
+        try await sql.rows("SELECT * FROM programme_versions ORDER BY version DESC").map {
+            ProgrammeVersionInfo(version: try $0.int("version"), activatedAt: dateFromMillis(try $0.int64("activated_at_ms")),
+                                 activatedBy: try $0.string("activated_by"), note: try $0.optString("note") ?? "",
+                                 yaml: try $0.string("yaml"))
+        }
+    }
+}

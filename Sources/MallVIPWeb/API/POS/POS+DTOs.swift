@@ -1,0 +1,196 @@
+import Foundation
+import MallVIPCore
+import MallVIPStore
+import Vapor
+
+// DTOs of the POS API. Field names are a contract with the tills: never rename one.
+
+struct CounterDTO: Content {
+    var code: String
+    var name: String
+    var brand: String
+    var category: String
+    var floor: String
+    var mall: String
+    var department: String
+    var departmentName: String
+    var participatesInDiscount: Bool
+    var earnsPoints: Bool
+
+    init(_ c: Counter) {
+        code = c.code
+        name = c.name
+        brand = c.brand
+        category = c.category
+        floor = c.floor
+        mall = c.mallCode
+        department = c.departmentCode
+        departmentName = c.departmentName
+        participatesInDiscount = c.participatesInDiscount
+        earnsPoints = c.earnsPoints
+    }
+}
+
+struct MemberLookupDTO: Content {
+    var cardNo: String?
+    var tier: String
+    var tierName: String
+    var points: Int64
+    /// Masked for the customer-facing screen (张*).
+    var displayName: String
+    var title: String
+    var birthdayToday: Bool
+}
+
+struct EnrolRequestDTO: Content {
+    var phone: String
+    var name: String
+    var gender: String?
+    var birthday: String?
+    var idNumber: String?
+    var email: String?
+    var receipts: [String]?
+    var cardNo: String?
+    var consentSms: Bool?
+    var consentEmail: Bool?
+}
+
+struct EnrolResponseDTO: Content {
+    var memberId: Int64
+    var cardNo: String
+    var tier: String
+    var tierName: String
+    var points: Int64
+    var rule: String
+}
+
+struct PurchaseLineDTO: Content {
+    var counter: String
+    var amountFen: Int64
+    var specialPrice: Bool?
+}
+
+struct PurchaseRequestDTO: Content {
+    var receiptNo: String
+    var occurredAt: String
+    var card: String?
+    var phone: String?
+    var lines: [PurchaseLineDTO]
+}
+
+struct PurchaseResponseDTO: Content {
+    var receiptNo: String
+    var mall: String
+    var businessDate: String
+    var member: Bool
+    var cardNo: String?
+    var totalFen: Int64
+    var pointsEarned: Int64
+    var basePoints: Int64
+    var bonusPoints: Int64
+    var multipliers: [String]
+    var pointsBalance: Int64?
+    var tier: String?
+    var previousTier: String?
+    var tierChanged: Bool
+    var tierApprovalRequested: String?
+    var eligibleToEnrol: Bool
+
+    init(_ o: PurchaseOutcome) {
+        receiptNo = o.receiptNo
+        mall = o.mall
+        businessDate = o.businessDate
+        member = o.member
+        cardNo = o.cardNo
+        totalFen = o.totalFen
+        pointsEarned = o.pointsEarned
+        basePoints = o.basePoints
+        bonusPoints = o.bonusPoints
+        multipliers = o.multipliers
+        pointsBalance = o.pointsBalance
+        tier = o.tier
+        previousTier = o.previousTier
+        tierChanged = o.tierChanged
+        tierApprovalRequested = o.tierApprovalRequested
+        eligibleToEnrol = o.eligibleToEnrol
+    }
+}
+
+struct RefundLineDTO: Content {
+    var counter: String
+    var amountFen: Int64
+}
+
+struct RefundRequestDTO: Content {
+    var refundNo: String
+    var receiptNo: String
+    var lines: [RefundLineDTO]
+}
+
+struct RefundResponseDTO: Content {
+    var refundNo: String
+    var receiptNo: String
+    var refundedFen: Int64
+    var pointsReversed: Int64
+    var pointsBalance: Int64?
+    var tier: String?
+    var tierChanged: Bool
+    var cardDeactivated: Bool
+
+    init(_ o: RefundOutcome) {
+        refundNo = o.refundNo
+        receiptNo = o.receiptNo
+        refundedFen = o.refundedFen
+        pointsReversed = o.pointsReversed
+        pointsBalance = o.pointsBalance
+        tier = o.tier
+        tierChanged = o.tierChanged
+        cardDeactivated = o.cardDeactivated
+    }
+}
+
+struct QuoteLineDTO: Content {
+    var counter: String
+    var amountFen: Int64
+    var specialPrice: Bool?
+    /// The counter's own promotion on this line in 折 per mille (800 = 8折); amountFen is then the list price.
+    var counterPromotionPermille: Int?
+}
+
+struct QuoteRequestDTO: Content {
+    var card: String?
+    var phone: String?
+    var occurredAt: String?
+    var lines: [QuoteLineDTO]
+}
+
+struct QuotedLineDTO: Content {
+    var counter: String
+    var amountFen: Int64
+    var memberDiscountPermille: Int
+    var payableFen: Int64
+}
+
+struct QuoteResponseDTO: Content {
+    var member: Bool
+    var tier: String?
+    var lines: [QuotedLineDTO]
+    var payableFen: Int64
+    var pointsEarned: Int64
+    var basePoints: Int64
+    var bonusPoints: Int64
+    var multipliers: [String]
+}
+
+/// ISO 8601 with an explicit offset (`2026-11-25T10:00:00+08:00`, `…Z`, fractional seconds allowed).
+enum ISOTime {
+    static func parse(_ text: String, field: String) throws -> Date {
+        let hasOffset = text.hasSuffix("Z") || text.range(of: #"[+-]\d{2}:?\d{2}$"#, options: .regularExpression) != nil
+        if hasOffset, text.contains("T") {
+            if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d }
+            if let d = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return d }
+        }
+        throw DomainError.invalid(field, "time.iso8601", zh: "\(field) 须为带时区的 ISO 8601 时间，如 2026-11-25T10:00:00+08:00",
+                                  en: "\(field) must be an ISO 8601 time with offset, e.g. 2026-11-25T10:00:00+08:00")
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import MallVIPStore
+
+/// The one typed configuration value, built at start from the environment (then defaults). Tests build it in
+/// memory.
+public struct AppConfig: Sendable {
+    public var database: StoreLocation
+    /// Console session lifetime.
+    public var sessionTTL: TimeInterval
+    /// Failed logins in a row before an account locks, and for how long.
+    public var loginFailureLimit: Int
+    public var lockout: TimeInterval
+    /// Secure cookies when the console is served over HTTPS behind a proxy.
+    public var secureCookies: Bool
+    /// Request body limit for the API (a POS never needs more).
+    public var maxBodyBytes: Int
+
+    public init(database: StoreLocation, sessionTTL: TimeInterval = 8 * 3600, loginFailureLimit: Int = 5,
+                lockout: TimeInterval = 15 * 60, secureCookies: Bool = false, maxBodyBytes: Int = 64 * 1024) {
+        self.database = database
+        self.sessionTTL = sessionTTL
+        self.loginFailureLimit = loginFailureLimit
+        self.lockout = lockout
+        self.secureCookies = secureCookies
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        let db = try StoreLocation(url: env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? StoreLocation.defaultURL)
+        var config = AppConfig(database: db)
+        if let v = env["MALLVIP_SESSION_HOURS"] {
+            guard let h = Double(v), h > 0 else { throw StoreConfigurationError("MALLVIP_SESSION_HOURS must be a positive number") }
+            config.sessionTTL = h * 3600
+        }
+        if let v = env["MALLVIP_LOGIN_FAILURES"] {
+            guard let n = Int(v), n > 0 else { throw StoreConfigurationError("MALLVIP_LOGIN_FAILURES must be a positive integer") }
+            config.loginFailureLimit = n
+        }
+        config.secureCookies = env["MALLVIP_SECURE_COOKIES"] == "1"
+        return config
+    }
+}

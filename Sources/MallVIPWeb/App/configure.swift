@@ -1,0 +1,35 @@
+import Fluent
+import Foundation
+import MallVIPCore
+import MallVIPStore
+import Vapor
+
+/// Builds the application: database, migrations, middleware and routes. `serve`, the other subcommands and the
+/// tests all go through here, so they run the same app.
+public func configure(_ app: Application, config: AppConfig, env: StoreEnvironment? = nil) async throws {
+    try config.database.register(on: app.databases)
+    for m in StoreMigrations.all { app.migrations.add(m) }
+    let store = Store(db: app.db, isSQLite: config.database.isSQLite,
+                      env: env ?? StoreEnvironment(cipher: PersonalDataCipher.fromEnvironment()))
+    app.storage[StoreKey.self] = store
+    app.storage[ConfigKey.self] = config
+    try await store.prepareStorage()
+
+    app.routes.defaultMaxBodySize = ByteCount(value: config.maxBodyBytes)
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
+    app.middleware.use(AppErrorMiddleware())
+    try routes(app)
+}
+
+struct StoreKey: StorageKey { typealias Value = Store }
+struct ConfigKey: StorageKey { typealias Value = AppConfig }
+
+extension Application {
+    public var store: Store { storage[StoreKey.self]! }
+    var appConfig: AppConfig { storage[ConfigKey.self]! }
+}
+
+extension Request {
+    var store: Store { application.store }
+}

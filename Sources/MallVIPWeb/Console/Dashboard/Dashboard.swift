@@ -1,0 +1,52 @@
+import Foundation
+import MallVIPCore
+import MallVIPStore
+import Plot
+import Vapor
+
+/// Console home: today's figures and what waits for the signed-in person.
+enum Dashboard {
+    struct Model: Sendable {
+        var day: LocalDate
+        var figures: DashboardFigures
+    }
+
+    enum Query {
+        static func model(_ store: Store) async throws -> Model {
+            let (_, programme) = try await store.programme()
+            let day = LocalDate.of(store.env.now(), in: programme.timeZone)
+            return Model(day: day, figures: try await store.dashboard(on: day))
+        }
+    }
+
+    enum View {
+        static func body(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            let f = m.figures
+            let share = f.salesTodayFen > 0 ? "\(f.memberSalesTodayFen * 1000 / f.salesTodayFen / 10).\(f.memberSalesTodayFen * 1000 / f.salesTodayFen % 10)%" : "—"
+            return .div(
+                .p(.class("muted"), .text(ctx.t("营业日 ", "Business day ") + m.day.description)),
+                .div(.class("grid"),
+                     stat(ctx.t("有效会员", "Active members"), "\(f.members)"),
+                     stat(ctx.t("今日新办卡", "New cards today"), "\(f.newMembersToday)"),
+                     stat(ctx.t("今日交易笔数", "Purchases today"), "\(f.purchasesToday)"),
+                     stat(ctx.t("今日销售额（元）", "Sales today (yuan)"), Money.yuan(f.salesTodayFen)),
+                     stat(ctx.t("今日VIP业绩占比", "VIP share today"), share),
+                     stat(ctx.t("待审批升级", "Tier approvals waiting"), "\(f.pendingTierRequests)")),
+                .form(.class("card"), .method(.get), .action(SiteURL.members(query: nil).path),
+                      Layout.field(ctx.t("查找会员（卡号、手机号、手机尾号4位或姓名）", "Find a member (card, phone, last 4 digits or name)"), name: "q"),
+                      .button(.type(.submit), .text(ctx.t("查找", "Search"))))
+            )
+        }
+
+        static func stat(_ label: String, _ value: String) -> Node<HTML.BodyContext> {
+            .div(.class("stat"), .span(.class("muted"), .text(label)), .b(.text(value)))
+        }
+    }
+}
+
+enum DashboardController {
+    @Sendable static func show(req: Request) async throws -> Response {
+        let ctx = PageContext(req)
+        return Layout.render(ctx, title: ctx.t("首页", "Home"), Dashboard.View.body(try await Dashboard.Query.model(req.store), ctx))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import MallVIPCore
+import MallVIPStore
+import Plot
+import Vapor
+
+/// The console frame: navigation by role, language switch, sign-out. Pages pass their own body.
+enum Layout {
+    static func render(_ ctx: PageContext, title: String, status: HTTPResponseStatus = .ok,
+                       _ body: Node<HTML.BodyContext>) -> Response {
+        let html = HTML(
+            .attribute(named: "lang", value: ctx.lang == .en ? "en" : "zh-CN"),
+            .head(
+                .meta(.charset(.utf8)),
+                .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                .title("\(title) · MallVIP"),
+                .link(.rel(.stylesheet), .href(SiteURL.stylesheet.path))
+            ),
+            .body(
+                header(ctx),
+                .main(.h1(.text(title)), body)
+            )
+        )
+        var headers = HTTPHeaders()
+        headers.contentType = .html
+        headers.add(name: .cacheControl, value: "no-store")
+        return Response(status: status, headers: headers, body: .init(string: html.render()))
+    }
+
+    static func header(_ ctx: PageContext) -> Node<HTML.BodyContext> {
+        .header(
+            .a(.class("brand"), .href(SiteURL.dashboard.path), .text("MallVIP")),
+            .unwrap(ctx.user) { user in
+                .group(
+                    .nav(.forEach(navigation(user.role)) { item in .a(.href(item.1), .text(ctx.t(item.0.0, item.0.1))) }),
+                    .div(.class("who"),
+                         .span(.text("\(user.displayName) · \(user.role.label.text(ctx.lang))")),
+                         .form(.method(.post), .action(SiteURL.language.path), .class("inline"),
+                               csrfField(ctx),
+                               .input(.type(.hidden), .name("lang"), .value(ctx.lang == .en ? "zh" : "en")),
+                               .button(.type(.submit), .text(ctx.lang == .en ? "中文" : "English"))),
+                         .form(.method(.post), .action(SiteURL.logout.path), .class("inline"),
+                               csrfField(ctx),
+                               .button(.type(.submit), .text(ctx.t("退出", "Sign out")))))
+                )
+            }
+        )
+    }
+
+    static func navigation(_ role: StaffRole) -> [((String, String), String)] {
+        var items: [((String, String), String)] = [(("首页", "Home"), SiteURL.dashboard.path)]
+        if StaffRole.memberDesk.contains(role) || role == .counterStaff {
+            items.append((("会员", "Members"), SiteURL.members(query: nil).path))
+        }
+        if StaffRole.memberDesk.contains(role) { items.append((("办卡", "Enrol"), SiteURL.enrol.path)) }
+        if StaffRole.managers.contains(role) { items.append((("升级审批", "Tier approvals"), SiteURL.tierRequests.path)) }
+        if [.admin, .manager, .planner].contains(role) { items.append((("店柜", "Counters"), SiteURL.counters.path)) }
+        if [.admin, .manager, .planner].contains(role) { items.append((("会员章程", "Programme"), SiteURL.programme.path)) }
+        if role == .admin {
+            items.append((("员工", "Staff"), SiteURL.staff.path))
+            items.append((("API 密钥", "API keys"), SiteURL.apiKeys.path))
+        }
+        return items
+    }
+
+    static func csrfField(_ ctx: PageContext) -> Node<HTML.FormContext> {
+        .input(.type(.hidden), .name("_csrf"), .value(ctx.csrf))
+    }
+
+    /// A labelled form field.
+    static func field(_ label: String, name: String, value: String = "", type: HTMLInputType = .text,
+                      required: Bool = false, placeholder: String = "") -> Node<HTML.FormContext> {
+        .label(.text(label),
+               .input(.type(type), .name(name), .value(value), .required(required), .placeholder(placeholder)))
+    }
+
+    static func checkbox(_ label: String, name: String, checked: Bool) -> Node<HTML.FormContext> {
+        .label(.class("check"), .input(.type(.checkbox), .name(name), .value("1"), .checked(checked)),
+               .text(label))
+    }
+
+    static func errorBox(_ message: String?) -> Node<HTML.BodyContext> {
+        .unwrap(message) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) }
+    }
+
+    static func noticeBox(_ message: String?) -> Node<HTML.BodyContext> {
+        .unwrap(message) { .p(.class("notice"), .text($0)) }
+    }
+
+    static func dateTime(_ date: Date, _ programme: Programme) -> String {
+        let tz = programme.timeZone
+        let d = LocalDate.of(date, in: tz)
+        let secs = Int(date.timeIntervalSince1970) + tz.secondsFromGMT(for: date)
+        let sod = ((secs % 86_400) + 86_400) % 86_400
+        return "\(d) " + String(format: "%02d:%02d", sod / 3600, sod / 60 % 60)
+    }
+}
+
+/// Error page for console requests.
+enum ConsoleErrorPage {
+    static func response(status: HTTPResponseStatus, detail: APIErrorBody.Detail, request: Request) -> Response {
+        let ctx = PageContext(request)
+        let message = ctx.lang == .en ? detail.message : detail.messageZh
+        return Layout.render(ctx, title: "\(status.code)", status: status,
+                             .div(.p(.class("error"), .text(message)), .p(.a(.href(SiteURL.dashboard.path), .text(ctx.t("返回首页", "Back to home"))))))
+    }
+}

@@ -1,0 +1,28 @@
+import MallVIPCore
+import MallVIPStore
+import Vapor
+
+/// What every console view needs besides its own model: language, who is signed in, the CSRF token.
+struct PageContext: Sendable {
+    var lang: UILanguage
+    var user: StaffUser?
+    var csrf: String
+
+    init(lang: UILanguage, user: StaffUser?, csrf: String) {
+        self.lang = lang
+        self.user = user
+        self.csrf = csrf
+    }
+
+    init(_ req: Request) {
+        let s = req.storage[SessionKey.self]
+        self.init(lang: req.lang, user: s?.user, csrf: s?.csrfToken ?? "")
+    }
+
+    func t(_ zh: String, _ en: String) -> String { lang.t(zh, en) }
+    func tier(_ code: String?, _ programme: Programme) -> String {
+        guard let code else { return "—" }
+        return programme.tier(code)?.name.text(lang) ?? code
+    }
+    var seesPersonalData: Bool { user?.role.seesPersonalData ?? false }
+}

@@ -1,0 +1,33 @@
+import Vapor
+
+/// The console's one stylesheet: plain CSS, no build step. Works on a phone-sized screen.
+enum Stylesheet {
+    static func serve(_ req: Request) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .css
+        headers.add(name: .cacheControl, value: "max-age=3600")
+        return Response(status: .ok, headers: headers, body: .init(string: css))
+    }
+
+    static let css = """
+    *{box-sizing:border-box}body{margin:0;font:15px/1.5 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1f2328;background:#f6f7f9}
+    header{display:flex;flex-wrap:wrap;gap:12px;align-items:center;padding:10px 20px;background:#6b1d3a;color:#fff}
+    header a{color:#fff;text-decoration:none;margin-right:12px}header .brand{font-weight:700;font-size:18px}
+    header nav{flex:1}header .who{display:flex;gap:8px;align-items:center;font-size:13px}
+    header button{background:transparent;color:#fff;border:1px solid #fff8;border-radius:4px;padding:2px 8px;cursor:pointer}
+    main{max-width:1100px;margin:0 auto;padding:20px}h1{font-size:22px;margin:8px 0 16px}h2{font-size:17px;margin:24px 0 8px}
+    table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #e5e7eb;vertical-align:top}
+    th{background:#f0f1f4;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+    form.inline{display:inline}form.card,.panel{background:#fff;padding:16px;border-radius:6px;border:1px solid #e5e7eb;margin-bottom:16px}
+    label{display:block;margin:8px 0}label input,label select,label textarea{display:block;width:100%;max-width:420px;padding:6px 8px;border:1px solid #c9ced6;border-radius:4px;font:inherit}
+    label.check{display:flex;gap:6px;align-items:center}label.check input{width:auto;display:inline}
+    button,.button{background:#6b1d3a;color:#fff;border:0;border-radius:4px;padding:7px 14px;font:inherit;cursor:pointer;text-decoration:none;display:inline-block}
+    button.secondary{background:#57606a}.error{background:#ffebe9;border:1px solid #ff8182;padding:8px 12px;border-radius:4px}
+    .notice{background:#dafbe1;border:1px solid #4ac26b;padding:8px 12px;border-radius:4px}
+    .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px}.stat{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:12px}
+    .stat b{display:block;font-size:22px}.tag{display:inline-block;padding:0 6px;border-radius:3px;background:#eef;font-size:12px}
+    .tier{font-weight:700;color:#6b1d3a}.progress{color:#9a6700}.muted{color:#57606a;font-size:13px}
+    pre{background:#fff;border:1px solid #e5e7eb;padding:12px;overflow:auto;font-size:13px}textarea.code{font-family:ui-monospace,monospace;min-height:360px;max-width:100%}
+    @media(max-width:640px){main{padding:12px}header nav a{display:inline-block;margin:2px 8px 2px 0}}
+    """
+}

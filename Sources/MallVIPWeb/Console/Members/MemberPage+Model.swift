@@ -1,0 +1,38 @@
+import Foundation
+import MallVIPCore
+import MallVIPStore
+
+/// The member page: who they are, their tier and why, progress to the next tier, points and purchases.
+enum MemberPage {
+    struct Model: Sendable {
+        var member: Member
+        var programme: Programme
+        var today: LocalDate
+        var effectiveTier: String
+        var spend: RollingSpend
+        var progress: TierProgress?
+        var tierChanges: [TierChange]
+        var ledger: [LedgerEntry]
+        var purchases: [PurchaseSummary]
+        var notice: String?
+        var error: String?
+    }
+}
+
+extension MemberPage {
+    enum Query {
+        static func model(_ store: Store, id: Int64) async throws -> Model {
+            guard let member = try await store.member(id: id) else {
+                throw DomainError(.notFound, field: nil, rule: "member.exists", zh: "会员不存在", en: "member not found")
+            }
+            let (_, programme) = try await store.programme()
+            let today = LocalDate.of(store.env.now(), in: programme.timeZone)
+            let effective = programme.effectiveTier(earned: member.earnedTier, manual: member.manualTier, manualUntil: member.manualUntil, on: today)
+            let spend = try await store.rollingSpend(memberId: id)
+            return Model(member: member, programme: programme, today: today, effectiveTier: effective, spend: spend,
+                         progress: programme.progress(from: effective, spend: spend),
+                         tierChanges: try await store.tierChanges(memberId: id), ledger: try await store.ledger(memberId: id),
+                         purchases: try await store.purchases(memberId: id))
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import MallVIPCore
+import MallVIPStore
+import Plot
+
+extension MemberPage {
+    enum View {
+        static func title(_ m: Model, _ ctx: PageContext) -> String {
+            "\(m.member.name) · \(ctx.tier(m.effectiveTier, m.programme))"
+        }
+
+        static func body(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            let member = m.member
+            let canManage = ctx.user.map { StaffRole.managers.contains($0.role) } ?? false
+            let canEdit = ctx.user.map { StaffRole.memberDesk.contains($0.role) } ?? false
+            return .div(
+                Layout.noticeBox(m.notice),
+                Layout.errorBox(m.error),
+                .div(.class("grid"),
+                     Dashboard.View.stat(ctx.t("等级", "Tier"), ctx.tier(m.effectiveTier, m.programme)),
+                     Dashboard.View.stat(ctx.t("积分余额", "Points"), "\(member.pointsBalance)"),
+                     Dashboard.View.stat(ctx.t("卡号", "Card"), member.cardNo ?? "—"),
+                     Dashboard.View.stat(ctx.t("卡状态", "Card state"), member.cardState.map { $0.label.text(ctx.lang) } ?? "—")),
+                .p(.class("tier"), .text(tierWhy(m, ctx))),
+                .unwrap(m.progress) { p in
+                    .p(.class("progress"), .text(progressText(p, m, ctx)))
+                },
+                .p(.class("muted"), .text(windows(m, ctx))),
+                .if(member.status != "active", .p(.class("error"), .text(ctx.t("此会员已停用", "This member is deactivated")))),
+                .h2(.text(ctx.t("资料", "Profile"))),
+                profile(m, ctx),
+                .if(canEdit, .p(.a(.class("button"), .href(SiteURL.memberEdit(member.id).path), .text(ctx.t("修改资料", "Edit profile"))))),
+                .if(canEdit, cardActions(m, ctx)),
+                .if(canManage, managerActions(m, ctx)),
+                .h2(.text(ctx.t("等级变更", "Tier history"))),
+                tierHistory(m, ctx),
+                .h2(.text(ctx.t("积分明细", "Points ledger"))),
+                ledger(m, ctx),
+                .h2(.text(ctx.t("消费记录", "Purchases"))),
+                purchases(m, ctx)
+            )
+        }
+
+        static func tierWhy(_ m: Model, _ ctx: PageContext) -> String {
+            if let manual = m.member.manualTier, m.effectiveTier == manual, let until = m.member.manualUntil {
+                return ctx.t("人工设定：\(ctx.tier(manual, m.programme))，至 \(until)（\(m.member.manualReason ?? "")）",
+                             "Set by hand: \(ctx.tier(manual, m.programme)) until \(until) (\(m.member.manualReason ?? ""))")
+            }
+            if let change = m.tierChanges.first(where: { $0.toTier == m.member.earnedTier && $0.reason != nil }), let r = change.reason {
+                return ctx.t("\(r.months)个月累计消费 \(Money.yuan(r.spendFen)) 元，达到 \(Money.yuan(r.thresholdFen)) 元（\(Layout.dateTime(change.at, m.programme))）",
+                             "\(r.months)-month spend \(Money.yuan(r.spendFen)) reached \(Money.yuan(r.thresholdFen)) yuan (\(Layout.dateTime(change.at, m.programme)))")
+            }
+            return ctx.t("入会等级（\(m.member.enrolRule)）", "Entry tier (\(m.member.enrolRule))")
+        }
+
+        /// "还差 1,240 元 升级金卡"
+        static func progressText(_ p: TierProgress, _ m: Model, _ ctx: PageContext) -> String {
+            let name = ctx.tier(p.nextTier, m.programme)
+            return ctx.t("还差 \(Money.yuanCeil(p.shortfallFen)) 元 升级\(name)（\(p.months)个月内）",
+                         "\(Money.yuanCeil(p.shortfallFen)) yuan more within \(p.months) months to reach \(name)")
+        }
+
+        static func windows(_ m: Model, _ ctx: PageContext) -> String {
+            m.programme.tierWindows.map { w in
+                ctx.t("近\(w)个月消费 \(Money.yuan(m.spend.spend(months: w))) 元", "last \(w) months: \(Money.yuan(m.spend.spend(months: w))) yuan")
+            }.joined(separator: " · ")
+        }
+
+        static func profile(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            let member = m.member
+            let phone = ctx.seesPersonalData ? member.phone : Identity.maskPhone(member.phone)
+            let rows: [(String, String)] = [
+                (ctx.t("姓名", "Name"), member.name + (member.gender.title.zh.isEmpty ? "" : " " + member.gender.title.text(ctx.lang))),
+                (ctx.t("性别", "Gender"), member.gender.label.text(ctx.lang)),
+                (ctx.t("手机", "Phone"), phone),
+                (ctx.t("生日", "Birthday"), member.birthday?.description ?? "—"),
+                (ctx.t("邮箱", "E-mail"), ctx.seesPersonalData ? (member.email ?? "—") : (member.email == nil ? "—" : "***")),
+                (ctx.t("地址", "Address"), ctx.seesPersonalData ? (member.address ?? "—") : (member.address == nil ? "—" : "***")),
+                (ctx.t("身份证号", "National ID"), member.idMasked ?? "—"),
+                (ctx.t("服装尺码", "Clothing size"), member.profile.clothingSize),
+                (ctx.t("偏好", "Preferences"), member.profile.preferences),
+                (ctx.t("兴趣爱好", "Hobbies"), member.profile.hobbies),
+                (ctx.t("营销许可", "Marketing consent"), [member.consentSMS ? ctx.t("短信", "SMS") : nil, member.consentEmail ? ctx.t("邮件", "e-mail") : nil,
+                                                          member.consentPhone ? ctx.t("电话", "phone") : nil].compactMap { $0 }.joined(separator: " ")),
+                (ctx.t("入会", "Enrolled"), "\(Layout.dateTime(member.enrolledAt, m.programme)) · \(member.enrolRule)"
+                    + (member.enrolOverrideReason.map { ctx.t(" · 经理特批：", " · override: ") + $0 } ?? "")),
+                (ctx.t("备注", "Notes"), member.notes),
+            ]
+            return .table(.forEach(rows) { row in .tr(.th(.text(row.0)), .td(.text(row.1))) })
+        }
+
+        static func cardActions(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            .div(.class("panel"),
+                 .form(.method(.post), .action(SiteURL.memberAction(m.member.id, "card-lost").path), .class("inline"),
+                       Layout.csrfField(ctx), .button(.class("secondary"), .type(.submit), .text(ctx.t("挂失", "Report card lost")))),
+                 .text(" "),
+                 .form(.method(.post), .action(SiteURL.memberAction(m.member.id, "card-replace").path), .class("inline"),
+                       Layout.csrfField(ctx), .button(.class("secondary"), .type(.submit), .text(ctx.t("补办新卡（保留积分与记录）", "Replace card (keeps points and history)")))))
+        }
+
+        static func managerActions(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            .div(
+                .form(.class("card"), .method(.post), .action(SiteURL.memberAction(m.member.id, "manual-tier").path),
+                      Layout.csrfField(ctx),
+                      .h2(.text(ctx.t("人工设定等级（如荣誉钻石卡）", "Set tier by hand (e.g. honorary diamond)"))),
+                      .label(.text(ctx.t("等级", "Tier")),
+                             .select(.attribute(named: "name", value: "tier"),
+                                     .option(.value(""), .label(ctx.t("（取消人工等级）", "(end the manual tier)"))),
+                                     .forEach(m.programme.tiers) { t in .option(.value(t.code), .label(t.name.text(ctx.lang))) })),
+                      Layout.field(ctx.t("截止日期", "Until"), name: "until", type: .date),
+                      Layout.field(ctx.t("原因", "Reason"), name: "reason", required: true),
+                      .button(.type(.submit), .text(ctx.t("保存", "Save")))),
+                .form(.class("card"), .method(.post), .action(SiteURL.memberAction(m.member.id, "adjust-points").path),
+                      Layout.csrfField(ctx),
+                      .h2(.text(ctx.t("积分调整", "Adjust points"))),
+                      Layout.field(ctx.t("积分（可为负）", "Points (may be negative)"), name: "points", type: .number, required: true),
+                      Layout.field(ctx.t("原因", "Reason"), name: "reason", required: true),
+                      .button(.type(.submit), .text(ctx.t("调整", "Adjust")))),
+                .if(m.member.idMasked != nil,
+                    .form(.class("card"), .method(.post), .action(SiteURL.memberAction(m.member.id, "reveal-id").path),
+                          Layout.csrfField(ctx),
+                          .button(.class("secondary"), .type(.submit), .text(ctx.t("查看完整身份证号（将记录审计）", "Show full national ID (audited)")))))
+            )
+        }
+
+        static func tierHistory(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            .table(
+                .tr(.th(.text(ctx.t("时间", "When"))), .th(.text(ctx.t("变更", "Change"))), .th(.text(ctx.t("原因", "Reason"))), .th(.text(ctx.t("操作人", "By")))),
+                .forEach(m.tierChanges) { c in
+                    .tr(.td(.text(Layout.dateTime(c.at, m.programme))),
+                        .td(.text("\(ctx.tier(c.fromTier, m.programme)) → \(ctx.tier(c.toTier, m.programme)) (\(c.kind))")),
+                        .td(.text(c.reason.map { ctx.t("\($0.months)个月 \(Money.yuan($0.spendFen)) ≥ \(Money.yuan($0.thresholdFen))",
+                                                       "\($0.months) months \(Money.yuan($0.spendFen)) ≥ \(Money.yuan($0.thresholdFen))") } ?? c.note)),
+                        .td(.text(c.actor)))
+                })
+        }
+
+        static func ledger(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            .table(
+                .tr(.th(.text(ctx.t("时间", "When"))), .th(.text(ctx.t("类型", "Kind"))), .th(.class("num"), .text(ctx.t("积分", "Points"))),
+                    .th(.class("num"), .text(ctx.t("余额", "Balance"))), .th(.text(ctx.t("说明", "Note")))),
+                .forEach(m.ledger) { e in
+                    .tr(.td(.text(Layout.dateTime(e.at, m.programme))), .td(.text(kindName(e.kind, ctx))),
+                        .td(.class("num"), .text(e.points > 0 ? "+\(e.points)" : "\(e.points)")), .td(.class("num"), .text("\(e.balanceAfter)")),
+                        .td(.text(e.note)))
+                })
+        }
+
+        static func kindName(_ kind: String, _ ctx: PageContext) -> String {
+            switch kind {
+            case "earn": ctx.t("消费积分", "earned")
+            case "reverse": ctx.t("退货扣回", "reversed")
+            case "adjust": ctx.t("人工调整", "adjusted")
+            case "redeem": ctx.t("兑换", "redeemed")
+            case "expire": ctx.t("过期", "expired")
+            default: kind
+            }
+        }
+
+        static func purchases(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            .table(
+                .tr(.th(.text(ctx.t("时间", "When"))), .th(.text(ctx.t("小票号", "Receipt"))), .th(.text(ctx.t("商场", "Mall"))),
+                    .th(.class("num"), .text(ctx.t("金额（元）", "Amount (yuan)"))), .th(.class("num"), .text(ctx.t("退货（元）", "Refunded"))),
+                    .th(.class("num"), .text(ctx.t("积分", "Points")))),
+                .forEach(m.purchases) { p in
+                    .tr(.td(.text(Layout.dateTime(p.occurredAt, m.programme))), .td(.text(p.receiptNo)), .td(.text(p.mallCode)),
+                        .td(.class("num"), .text(Money.yuan(p.totalFen))), .td(.class("num"), .text(p.refundedFen > 0 ? Money.yuan(p.refundedFen) : "")),
+                        .td(.class("num"), .text("\(p.pointsEarned - p.pointsReversed)")))
+                })
+        }
+    }
+}

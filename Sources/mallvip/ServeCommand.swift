@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import MallVIPStore
+import MallVIPWeb
+import Vapor
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Apply pending migrations and serve the console and the API.")
+
+    @ArgumentParser.Option(help: "Address to listen on.") var hostname: String = "127.0.0.1"
+    @ArgumentParser.Option(help: "Port to listen on.") var port: Int = 8080
+
+    func run() async throws {
+        let env = Environment(name: ProcessInfo.processInfo.environment["MALLVIP_ENV"] ?? "production",
+                              arguments: ["mallvip", "serve", "--hostname", hostname, "--port", String(port)])
+        let app = try await Application.make(env)
+        app.logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "") ?? .notice
+        do {
+            let config = try AppConfig.fromEnvironment()
+            try await configure(app, config: config)
+            try await app.autoMigrate()
+            print("MallVIP · \(config.database) · migrations applied")
+            if PersonalDataCipher.isDevelopmentKey() {
+                print("warning: MALLVIP_DATA_KEY is not set; national ID numbers are encrypted with a development key")
+            }
+            if try await app.store.staffCount() == 0 {
+                // First start: make a way in and print it once.
+                let password = StaffPassword.generate()
+                _ = try await app.store.createStaff(username: "admin", displayName: "管理员", role: .admin,
+                                                    passwordHash: try Bcrypt.hash(password), actor: "serve")
+                print("First start: created console user admin with password \(password) (change it under 员工 / Staff)")
+            }
+            print("Console: http://\(hostname):\(port)/console   API: http://\(hostname):\(port)/api/v1/openapi.json")
+            fflush(nil)
+            try await app.execute()
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+}
+
+enum StaffPassword {
+    static func generate() -> String {
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<14).map { _ in alphabet.randomElement(using: &rng)! })
+    }
+}
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending database migrations.")
+    func run() async throws {
+        try await withApplication { app in
+            print("migrations applied (\(try AppConfig.fromEnvironment().database))")
+        }
+    }
+}
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Check every member: points balance = ledger sum, rolling spend = purchases. Exits 1 on any mismatch.")
+    func run() async throws {
+        let report = try await withApplication { app in try await app.store.verify() }
+        for line in report.mismatches { print(line) }
+        print("\(report.membersChecked) members checked, \(report.mismatches.count) mismatches")
+        if !report.ok { throw ExitCode(1) }
+    }
+}
