@@ -19,8 +19,8 @@ extension Store {
         let members = try await sql.row("SELECT COUNT(*) AS n FROM members WHERE status = 'active'")!.int("n")
         let newToday = try await sql.row("SELECT COUNT(*) AS n FROM members WHERE enrolled_day = \(bind: day.dayNumber)")!.int("n")
         let sales = try await sql.row("""
-            SELECT COUNT(*) AS n, COALESCE(SUM(total_fen - refunded_fen), 0) AS total,
-                   COALESCE(SUM(CASE WHEN member_id IS NOT NULL THEN total_fen - refunded_fen ELSE 0 END), 0) AS member_total
+            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(total_fen - refunded_fen), 0) AS BIGINT) AS total,
+                   CAST(COALESCE(SUM(CASE WHEN member_id IS NOT NULL THEN total_fen - refunded_fen ELSE 0 END), 0) AS BIGINT) AS member_total
             FROM purchases WHERE business_day = \(bind: day.dayNumber) \(mallFilter)
             """)!
         let pending = try await sql.row("SELECT COUNT(*) AS n FROM tier_requests WHERE status = 'pending'")!.int("n")

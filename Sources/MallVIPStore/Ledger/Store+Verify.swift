@@ -15,7 +15,7 @@ extension Store {
         var problems: [String] = []
         let count = try await sql.row("SELECT COUNT(*) AS n FROM members")!.int("n")
         let balances = try await sql.rows("""
-            SELECT m.id, m.points_balance, COALESCE(l.s, 0) AS ledger_sum
+            SELECT m.id, m.points_balance, CAST(COALESCE(l.s, 0) AS BIGINT) AS ledger_sum
             FROM members m LEFT JOIN (SELECT member_id, SUM(points) AS s FROM points_ledger GROUP BY member_id) l ON l.member_id = m.id
             WHERE m.points_balance <> COALESCE(l.s, 0)
             """)
@@ -29,7 +29,7 @@ extension Store {
         struct Key: Hashable { var member: Int64; var mall: Int64; var day: Int }
         var expected: [Key: Int64] = [:]
         for r in try await sql.rows("""
-            SELECT member_id, mall_id, business_day, SUM(total_fen - refunded_fen) AS s FROM purchases
+            SELECT member_id, mall_id, business_day, CAST(SUM(total_fen - refunded_fen) AS BIGINT) AS s FROM purchases
             WHERE member_id IS NOT NULL GROUP BY member_id, mall_id, business_day
             """) {
             expected[Key(member: try r.int64("member_id"), mall: try r.int64("mall_id"), day: try r.int("business_day"))] = try r.int64("s")

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import MallVIPCore
 import MallVIPStore
+import SQLKit
 import Vapor
 
 /// Builds the application: database, migrations, middleware and routes. `serve`, the other subcommands and the
@@ -13,6 +14,10 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
                       env: env ?? StoreEnvironment(cipher: PersonalDataCipher.fromEnvironment()))
     app.storage[StoreKey.self] = store
     app.storage[ConfigKey.self] = config
+    if case .postgres(_, let schema?) = config.database {
+        // One schema per test run or tenant: created on first use, found through search_path.
+        try await store.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+    }
     try await store.prepareStorage()
 
     app.routes.defaultMaxBodySize = ByteCount(value: config.maxBodyBytes)
