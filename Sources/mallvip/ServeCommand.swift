@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MallVIPCore
 import MallVIPStore
 import MallVIPWeb
 import Vapor
@@ -29,9 +30,25 @@ struct ServeCommand: AsyncParsableCommand {
                 _ = try await app.store.createStaff(username: "admin", displayName: "管理员", role: .admin,
                                                     passwordHash: try Bcrypt.hash(password), actor: "serve")
                 print("First start: created console user admin with password \(password) (change it under 员工 / Staff)")
+            } else {
+                print("Sign in with a console user; add one with: mallvip users create --username NAME --role admin")
             }
             print("Console: http://\(hostname):\(port)/console   API: http://\(hostname):\(port)/api/v1/openapi.json")
             fflush(nil)
+            // Daily jobs: checked hourly; each runs once per business day however often it is started.
+            let store = app.store
+            let jobs = Task {
+                while !Task.isCancelled {
+                    do {
+                        let (_, programme) = try await store.programme()
+                        _ = try await store.runTierReview(on: LocalDate.of(Date(), in: programme.timeZone))
+                    } catch {
+                        app.logger.error("daily jobs failed: \(String(reflecting: error))")
+                    }
+                    try? await Task.sleep(for: .seconds(3600))
+                }
+            }
+            defer { jobs.cancel() }
             try await app.execute()
             try await app.asyncShutdown()
         } catch {

@@ -87,6 +87,7 @@ extension Store {
 
     /// A manager decides a tier request (紫金 vetting).
     public func decideTierRequest(id: Int64, approve: Bool, note: String, actor: String) async throws {
+        let (_, programme) = try await self.programme()
         try await write { tx in
             guard let r = try await tx.sql.row("SELECT member_id, tier, reason, status FROM tier_requests WHERE id = \(bind: id)") else {
                 throw DomainError(.notFound, field: nil, rule: "tierRequest.exists", zh: "申请不存在", en: "tier request not found")
@@ -104,7 +105,7 @@ extension Store {
                 let m = try await self.lockMember(tx.sql, memberId)
                 let tier = try r.string("tier")
                 try await tx.sql.exec("""
-                    UPDATE members SET earned_tier = \(bind: tier), tier_since_day = \(bind: LocalDate.of(self.now, in: .current).dayNumber),
+                    UPDATE members SET earned_tier = \(bind: tier), tier_since_day = \(bind: LocalDate.of(self.now, in: programme.timeZone).dayNumber),
                       updated_at_ms = \(bind: nowMs) WHERE id = \(bind: memberId)
                     """)
                 let reason = try? JSONDecoder().decode(TierReason.self, from: Data(try r.string("reason").utf8))

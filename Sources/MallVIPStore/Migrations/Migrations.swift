@@ -9,6 +9,7 @@ public enum StoreMigrations {
         M004_Members(),
         M005_Purchases(),
         M006_Seed(),
+        M007_TierReview(),
     ]
 }
 

@@ -30,7 +30,7 @@ struct POSController: RouteCollection {
             throw DomainError(.notFound, field: nil, rule: "member.exists", zh: "未找到会员", en: "no active member with this \(card != nil ? "card" : "phone")")
         }
         let (_, programme) = try await req.store.programme()
-        let today = LocalDate.of(Date(), in: programme.timeZone)
+        let today = LocalDate.of(req.store.env.now(), in: programme.timeZone)
         let tier = programme.effectiveTier(earned: m.earnedTier, manual: m.manualTier, manualUntil: m.manualUntil, on: today)
         return MemberLookupDTO(cardNo: m.cardNo, tier: tier, tierName: programme.tier(tier)?.name.zh ?? tier, points: m.pointsBalance,
                                displayName: Identity.maskName(m.name), title: m.gender.title.zh,
@@ -67,7 +67,7 @@ struct POSController: RouteCollection {
     func quote(req: Request) async throws -> QuoteResponseDTO {
         let dto = try req.content.decode(QuoteRequestDTO.self)
         let (_, programme) = try await req.store.programme()
-        let at = try dto.occurredAt.map { try ISOTime.parse($0, field: "occurredAt") } ?? Date()
+        let at = try dto.occurredAt.map { try ISOTime.parse($0, field: "occurredAt") } ?? req.store.env.now()
         guard !dto.lines.isEmpty else {
             throw DomainError.invalid("lines", "lines.nonEmpty", zh: "至少需要一行商品", en: "lines must contain at least one line")
         }

@@ -32,7 +32,7 @@ struct LoginController: RouteCollection {
             _ = try? await req.password.async.verify(form.password, created: LoginController.dummyHash)
             return LoginView.render(ctx, next: form.next, error: failed, status: .unauthorized)
         }
-        if let until = user.lockedUntil, until > Date() {
+        if let until = user.lockedUntil, until > req.store.env.now() {
             return LoginView.render(ctx, next: form.next, error: ctx.t("登录失败次数过多，账号已临时锁定，请稍后再试",
                                                                        "Too many failed sign-ins: the account is locked for a while"), status: .unauthorized)
         }
