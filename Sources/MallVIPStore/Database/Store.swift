@@ -21,6 +21,7 @@ public struct Store: Sendable {
     public let programmes: ProgrammeCache
     public let counters: CounterCache
     public let env: StoreEnvironment
+    let lanes: PurchaseLanes
 
     public init(db: any Database, isSQLite: Bool, env: StoreEnvironment) {
         self.db = db
@@ -28,19 +29,22 @@ public struct Store: Sendable {
         self.programmes = ProgrammeCache()
         self.counters = CounterCache()
         self.env = env
+        // SQLite writes one transaction at a time: one lane. PostgreSQL writes in parallel lanes.
+        self.lanes = PurchaseLanes(count: isSQLite ? 1 : 8, maxBatch: 64)
     }
 
     /// The same store on another `Database` handle (e.g. a request's), sharing caches and gate.
     public func on(_ db: any Database) -> Store {
-        Store(db: db, gate: gate, programmes: programmes, counters: counters, env: env)
+        Store(db: db, gate: gate, programmes: programmes, counters: counters, env: env, lanes: lanes)
     }
 
-    init(db: any Database, gate: WriteGate, programmes: ProgrammeCache, counters: CounterCache, env: StoreEnvironment) {
+    init(db: any Database, gate: WriteGate, programmes: ProgrammeCache, counters: CounterCache, env: StoreEnvironment, lanes: PurchaseLanes) {
         self.db = db
         self.gate = gate
         self.programmes = programmes
         self.counters = counters
         self.env = env
+        self.lanes = lanes
     }
 
     public var sql: any SQLDatabase { db.sql }

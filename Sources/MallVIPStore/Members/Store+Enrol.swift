@@ -98,7 +98,7 @@ extension Store {
                                                     reason: evaluation.reason, purchaseId: nil, actor: actor, nowMs: nowMs)
                     tier = evaluation.tier
                 }
-                try await sql.exec("UPDATE members SET points_balance = \(bind: balance), earned_tier = \(bind: entryTier) WHERE id = \(bind: memberId)")
+                try await sql.exec("UPDATE members SET points_balance = \(bind: balance), earned_tier = \(bind: tier) WHERE id = \(bind: memberId)")
                 try await self.audit(tx, actor: actor, action: "member.enrol", subject: "member:\(memberId)",
                                      detail: "\(ruleName) \(req.overrideReason.map { "override: \($0)" } ?? "")")
                 return EnrolmentResult(memberId: memberId, cardNo: cardNo, tier: tier, rule: ruleName, pointsBalance: balance)

@@ -6,41 +6,29 @@ import SQLKit
 extension Store {
     /// Records a purchase: points, balance, ledger row, rolling spend and any tier change in one transaction.
     /// Idempotent on (mall, receipt number): the same body again replays the first answer; a different body
-    /// under the same receipt number is a conflict.
+    /// under the same receipt number is a conflict. Concurrent posts are committed together (see PurchaseLanes).
     public func postPurchase(_ req: PurchaseRequest) async throws -> Posted<PurchaseOutcome> {
         let (version, programme) = try await self.programme()
         try req.validate(now: now, policy: programme.purchases)
         let counters = try await resolveCounters(req.lines.map(\.counter))
-        let mall = counters[0]
-        let hash = sha256Hex(req.fingerprint)
-        if let replay = try await existingPurchase(mallId: mall.id, receiptNo: req.receiptNo, hash: hash) {
-            return .replayed(replay)
-        }
-        let who = try await identify(card: req.card, phone: req.phone)
         let lines = zip(req.lines, counters).map { PostedLine(request: $0.0, counter: $0.1) }
-        do {
-            let outcome = try await write { tx in
-                try await self.insertPurchase(tx, req, lines: lines, mall: mall, who: who, hash: hash,
-                                              version: version, programme: programme)
-            }
-            return .created(outcome)
-        } catch where isUniqueViolation(error) {
-            // Another post of the same receipt won the race; answer as a replay (or a conflict).
-            if let replay = try await existingPurchase(mallId: mall.id, receiptNo: req.receiptNo, hash: hash) {
-                return .replayed(replay)
-            }
-            throw error
+        let item = PreparedPurchase(
+            request: req, lines: lines, mallId: counters[0].mallId, mallCode: counters[0].mallCode,
+            hash: sha256Hex(req.fingerprint), day: LocalDate.of(req.occurredAt, in: programme.timeZone),
+            total: lines.reduce(0) { $0 + $1.request.amountFen },
+            eligible: lines.filter(\.counter.earnsPoints).reduce(0) { $0 + $1.request.amountFen },
+            programmeVersion: version, programme: programme)
+        let laneKey = req.card ?? req.phone ?? item.key
+        switch try await lanes.lane(for: laneKey).submit(item, store: self) {
+        case .created(let o): return .created(o)
+        case .replayed(let o): return .replayed(o)
+        case .failed(let e): throw e
         }
     }
 
     struct PostedLine: Sendable {
         var request: PurchaseLineRequest
         var counter: Counter
-    }
-
-    struct Identified: Sendable {
-        var memberId: Int64?
-        var cardNo: String?
     }
 
     func resolveCounters(_ codes: [String]) async throws -> [Counter] {
@@ -59,155 +47,308 @@ extension Store {
         return out
     }
 
-    func existingPurchase(mallId: Int64, receiptNo: String, hash: String) async throws -> PurchaseOutcome? {
-        guard let row = try await sql.row("""
-            SELECT request_hash, response_json FROM purchases WHERE mall_id = \(bind: mallId) AND receipt_no = \(bind: receiptNo)
-            """) else { return nil }
-        guard try row.string("request_hash") == hash else {
-            throw DomainError(.conflict, field: "receiptNo", rule: "receipt.idempotency",
-                              zh: "小票号 \(receiptNo) 已用于另一笔不同的交易", en: "receiptNo \(receiptNo) was already posted with different content")
+    /// Writes a batch in one transaction. If the transaction fails (a receipt raced in from another lane, a
+    /// lost connection), each purchase is retried on its own so one bad post cannot fail its neighbours.
+    func writeBatch(_ items: [PreparedPurchase]) async -> [Result<BatchItemResult, any Error>] {
+        do {
+            let results = try await write { tx in try await self.insertBatch(tx, items) }
+            return results.map { .success($0) }
+        } catch {
+            guard items.count > 1 || isUniqueViolation(error) else { return [.failure(error)] }
+            var out: [Result<BatchItemResult, any Error>] = []
+            for item in items {
+                var attempt = 0
+                while true {
+                    attempt += 1
+                    do {
+                        out.append(.success(try await write { tx in try await self.insertBatch(tx, [item]) }[0]))
+                        break
+                    } catch where isUniqueViolation(error) && attempt < 3 {
+                        continue   // the other writer has committed now: the next attempt replays it
+                    } catch {
+                        out.append(.failure(error))
+                        break
+                    }
+                }
+            }
+            return out
         }
-        return try JSONDecoder().decode(PurchaseOutcome.self, from: Data(try row.string("response_json").utf8))
     }
 
-    /// Card first, then phone ("报电话号码即可积分"). A phone that belongs to no member makes a non-member purchase
-    /// that still carries the phone, for enrolment later.
-    func identify(card: String?, phone: String?) async throws -> Identified {
-        if let card {
-            guard let row = try await sql.row("""
-                SELECT c.member_id, c.state, m.status FROM cards c LEFT JOIN members m ON m.id = c.member_id WHERE c.card_no = \(bind: card)
-                """), let memberId = try row.optInt64("member_id") else {
-                throw DomainError(.notFound, field: "card", rule: "card.exists", zh: "卡号不存在：\(card)", en: "unknown card \(card)")
-            }
-            let state = CardState(rawValue: try row.string("state")) ?? .closed
-            guard state == .active, try row.optString("status") == "active" else {
-                throw DomainError.invalid("card", "card.state", zh: "此卡不可用（\(state.label.zh)）", en: "card \(card) cannot be used (\(state.label.en))")
-            }
-            return Identified(memberId: memberId, cardNo: card)
-        }
-        if let phone, let row = try await sql.row("""
-            SELECT m.id, c.card_no FROM members m LEFT JOIN cards c ON c.member_id = m.id AND c.state = 'active'
-            WHERE m.phone = \(bind: phone) AND m.status = 'active'
-            """) {
-            return Identified(memberId: try row.int64("id"), cardNo: try row.optString("card_no"))
-        }
-        return Identified(memberId: nil, cardNo: nil)
+    /// Member state held in memory while a batch is computed, so several purchases of one member in a batch
+    /// see each other.
+    struct BatchMember {
+        var locked: LockedMember
+        var spendByDay: [Int: Int64]
+        var changed = false
     }
 
-    private func insertPurchase(_ tx: any Database, _ req: PurchaseRequest, lines: [PostedLine], mall: Counter,
-                                who: Identified, hash: String, version: Int, programme: Programme) async throws -> PurchaseOutcome {
+    private func insertBatch(_ tx: any Database, _ items: [PreparedPurchase]) async throws -> [BatchItemResult] {
         let sql = tx.sql
-        let zone = programme.timeZone
-        let day = LocalDate.of(req.occurredAt, in: zone)
-        let today = LocalDate.of(now, in: zone)
-        let total = lines.reduce(Int64(0)) { $0 + $1.request.amountFen }
-        let eligible = lines.filter(\.counter.earnsPoints).reduce(Int64(0)) { $0 + $1.request.amountFen }
         let nowMs = epochMillis(now)
+        let programme = items[0].programme   // every item of a batch was prepared within the same few ms
+        let today = LocalDate.of(now, in: programme.timeZone)
+        let windows = programme.tierWindows
 
-        var outcome = PurchaseOutcome(
-            receiptNo: req.receiptNo, mall: mall.mallCode, businessDate: day.description, member: who.memberId != nil,
-            cardNo: who.cardNo, totalFen: total, eligibleFen: eligible, basePoints: 0, bonusPoints: 0, factorPermille: 1000,
-            multipliers: [], pointsEarned: 0, pointsBalance: nil, tier: nil, previousTier: nil, tierChanged: false,
-            tierApprovalRequested: nil, eligibleToEnrol: false)
+        // Receipts already recorded (replays) and how each post identifies its member.
+        var recorded: [String: (hash: String, json: String)] = [:]
+        for r in try await sql.rows("""
+            SELECT mall_id, receipt_no, request_hash, response_json FROM purchases WHERE receipt_no IN \(list: items.map(\.request.receiptNo))
+            """) {
+            recorded["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = (try r.string("request_hash"), try r.string("response_json"))
+        }
+        let cardNos = Array(Set(items.compactMap(\.request.card)))
+        var cards: [String: (memberId: Int64?, state: CardState, status: String?)] = [:]
+        if !cardNos.isEmpty {
+            for r in try await sql.rows("""
+                SELECT c.card_no, c.member_id, c.state, m.status FROM cards c LEFT JOIN members m ON m.id = c.member_id
+                WHERE c.card_no IN \(list: cardNos)
+                """) {
+                cards[try r.string("card_no")] = (try r.optInt64("member_id"), CardState(rawValue: try r.string("state")) ?? .closed, try r.optString("status"))
+            }
+        }
+        let phones = Array(Set(items.filter { $0.request.card == nil }.compactMap(\.request.phone)))
+        var byPhone: [String: (memberId: Int64, cardNo: String?)] = [:]
+        if !phones.isEmpty {
+            for r in try await sql.rows("""
+                SELECT m.id, m.phone, (SELECT c.card_no FROM cards c WHERE c.member_id = m.id AND c.state = 'active' LIMIT 1) AS card_no
+                FROM members m WHERE m.phone IN \(list: phones) AND m.status = 'active'
+                """) {
+                byPhone[try r.string("phone")] = (try r.int64("id"), try r.optString("card_no"))
+            }
+        }
+        func identify(_ item: PreparedPurchase) -> Result<(Int64?, String?), DomainError> {
+            if let card = item.request.card {
+                guard let c = cards[card], let memberId = c.memberId else {
+                    return .failure(DomainError(.notFound, field: "card", rule: "card.exists", zh: "卡号不存在：\(card)", en: "unknown card \(card)"))
+                }
+                guard c.state == .active, c.status == "active" else {
+                    return .failure(DomainError.invalid("card", "card.state", zh: "此卡不可用（\(c.state.label.zh)）", en: "card \(card) cannot be used (\(c.state.label.en))"))
+                }
+                return .success((memberId, card))
+            }
+            if let phone = item.request.phone, let m = byPhone[phone] { return .success((m.memberId, m.cardNo)) }
+            return .success((nil, nil))
+        }
+        let identities = items.map(identify)
 
-        guard let memberId = who.memberId else {
-            let receipt = QualifyingReceipt(receiptNo: req.receiptNo, businessDate: day, amountFen: total)
-            if case .eligible = programme.enrolment.evaluate([receipt], on: day, programme: programme) { outcome.eligibleToEnrol = true }
-            let json = try encodeJSON(outcome)
-            let pid = try await insertPurchaseRow(sql, req, mallId: mall.mallId, memberId: nil, cardNo: nil, day: day,
-                                                  total: total, eligible: eligible, earned: 0, factor: 1000, version: version,
-                                                  hash: hash, json: json, nowMs: nowMs)
-            try await insertLines(sql, purchaseId: pid, memberId: nil, lines)
-            return outcome
+        // Lock the members in id order (no deadlocks between lanes) and read their recent spend.
+        let memberIds = Array(Set(identities.compactMap { try? $0.get().0 })).sorted()
+        var members: [Int64: BatchMember] = [:]
+        if !memberIds.isEmpty {
+            let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+            for r in try await sql.rows("""
+                SELECT id, earned_tier, tier_since_day, manual_tier, manual_until_day, points_balance, birth_month, birth_day, status
+                FROM members WHERE id IN \(list: memberIds) ORDER BY id\(unsafeRaw: lock)
+                """) {
+                let m = try lockedMember(r)
+                members[m.id] = BatchMember(locked: m, spendByDay: [:])
+            }
+            if let longest = windows.max() {
+                let from = items.map { $0.day.windowStart(months: longest).dayNumber }.min()!
+                let to = items.map(\.day.dayNumber).max()!
+                for r in try await sql.rows("""
+                    SELECT member_id, day, spend_fen FROM member_daily_spend
+                    WHERE member_id IN \(list: memberIds) AND day >= \(bind: from) AND day <= \(bind: to)
+                    """) {
+                    members[try r.int64("member_id")]?.spendByDay[try r.int("day"), default: 0] += try r.int64("spend_fen")
+                }
+            }
         }
 
-        let m = try await lockMember(sql, memberId)
-        var context = EarningContext(businessDate: day, birthday: m.birthday)
-        let dayRules = programme.earning.multipliers.filter {
-            $0.firstMemberPurchasesOfDay != nil && $0.applies(EarningContext(businessDate: day, birthday: m.birthday, memberPurchaseOrdinalOfDay: 1))
+        var results: [BatchItemResult] = []
+        var firstInBatch: [String: Int] = [:]
+        var rows: [PurchaseRow] = []
+        var ledger: [(key: String, memberId: Int64, points: Int64, balance: Int64, note: String)] = []
+        var daily: [DailyKey: Int64] = [:]
+        var dailyCount: [DailyKey: Int] = [:]
+        var tierChanges: [(key: String, memberId: Int64, from: String, to: String, reason: TierReason?)] = []
+        var tierRequests: [(memberId: Int64, tier: String, reason: TierReason?)] = []
+        var pendingRequests: [Int64: Set<String>] = [:]
+
+        for (i, item) in items.enumerated() {
+            if let prior = recorded[item.key] {
+                results.append(prior.hash == item.hash
+                    ? .replayed(try JSONDecoder().decode(PurchaseOutcome.self, from: Data(prior.json.utf8)))
+                    : .failed(receiptConflict(item.request.receiptNo)))
+                continue
+            }
+            if let j = firstInBatch[item.key] {
+                // The same receipt twice in one batch: the second is a replay of the first (or a conflict).
+                switch results[j] {
+                case .created(let o) where items[j].hash == item.hash: results.append(.replayed(o))
+                case .failed(let e) where items[j].hash == item.hash: results.append(.failed(e))
+                default: results.append(.failed(receiptConflict(item.request.receiptNo)))
+                }
+                continue
+            }
+            firstInBatch[item.key] = i
+            let who: (Int64?, String?)
+            switch identities[i] {
+            case .failure(let e): results.append(.failed(e)); continue
+            case .success(let w): who = w
+            }
+            var outcome = PurchaseOutcome(
+                receiptNo: item.request.receiptNo, mall: item.mallCode, businessDate: item.day.description, member: who.0 != nil,
+                cardNo: who.1, totalFen: item.total, eligibleFen: item.eligible, basePoints: 0, bonusPoints: 0, factorPermille: 1000,
+                multipliers: [], pointsEarned: 0, pointsBalance: nil, tier: nil, previousTier: nil, tierChanged: false,
+                tierApprovalRequested: nil, eligibleToEnrol: false)
+
+            guard let memberId = who.0, var state = members[memberId] else {
+                let receipt = QualifyingReceipt(receiptNo: item.request.receiptNo, businessDate: item.day, amountFen: item.total)
+                if case .eligible = programme.enrolment.evaluate([receipt], on: item.day, programme: programme) { outcome.eligibleToEnrol = true }
+                rows.append(PurchaseRow(item: item, memberId: nil, cardNo: nil, earned: 0, factor: 1000, json: try encodeJSON(outcome)))
+                results.append(.created(outcome))
+                continue
+            }
+            let m = state.locked
+            var context = EarningContext(businessDate: item.day, birthday: m.birthday)
+            let dayRulesApply = programme.earning.multipliers.contains {
+                $0.firstMemberPurchasesOfDay != nil && $0.applies(EarningContext(businessDate: item.day, birthday: m.birthday, memberPurchaseOrdinalOfDay: 1))
+            }
+            if dayRulesApply {
+                context.memberPurchaseOrdinalOfDay = try await nextDayOrdinal(sql, mallId: item.mallId, day: item.day)
+            }
+            let earning = programme.earning.earn(eligibleFen: item.eligible, context: context)
+
+            state.spendByDay[item.day.dayNumber, default: 0] += item.total
+            var byMonths: [Int: Int64] = [:]
+            for w in windows {
+                let start = item.day.windowStart(months: w).dayNumber
+                byMonths[w] = state.spendByDay.reduce(0) { $1.key >= start && $1.key <= item.day.dayNumber ? $0 + $1.value : $0 }
+            }
+            let evaluation = programme.evaluateTier(spend: RollingSpend(byMonths), floor: m.earnedTier)
+            let before = programme.effectiveTier(earned: m.earnedTier, manual: m.manualTier, manualUntil: m.manualUntil, on: today)
+            let after = programme.effectiveTier(earned: evaluation.tier, manual: m.manualTier, manualUntil: m.manualUntil, on: today)
+            let balance = m.balance + earning.points
+
+            outcome.basePoints = earning.basePoints
+            outcome.bonusPoints = earning.bonusPoints
+            outcome.factorPermille = earning.factorPermille
+            outcome.multipliers = earning.multiplierNames
+            outcome.pointsEarned = earning.points
+            outcome.pointsBalance = balance
+            outcome.tier = after
+            outcome.previousTier = before
+            outcome.tierChanged = after != before
+
+            if let candidate = evaluation.approvalCandidate {
+                if pendingRequests[memberId] == nil {
+                    pendingRequests[memberId] = Set(try await sql.rows("""
+                        SELECT tier FROM tier_requests WHERE member_id = \(bind: memberId) AND status = 'pending'
+                        """).map { try $0.string("tier") })
+                }
+                if !pendingRequests[memberId]!.contains(candidate) {
+                    pendingRequests[memberId]!.insert(candidate)
+                    tierRequests.append((memberId, candidate, evaluation.approvalReason))
+                    outcome.tierApprovalRequested = candidate
+                }
+            }
+            if earning.points != 0 {
+                ledger.append((item.key, memberId, earning.points, balance, ([item.request.receiptNo] + earning.multiplierNames).joined(separator: " · ")))
+            }
+            if evaluation.tier != m.earnedTier {
+                tierChanges.append((item.key, memberId, m.earnedTier, evaluation.tier, evaluation.reason))
+                state.locked.earnedTier = evaluation.tier
+                state.locked.tierSinceDay = today.dayNumber
+            }
+            state.locked.balance = balance
+            state.changed = true
+            members[memberId] = state
+            let dk = DailyKey(memberId: memberId, mallId: item.mallId, day: item.day.dayNumber)
+            daily[dk, default: 0] += item.total
+            dailyCount[dk, default: 0] += 1
+            rows.append(PurchaseRow(item: item, memberId: memberId, cardNo: who.1, earned: earning.points,
+                                    factor: earning.factorPermille, json: try encodeJSON(outcome)))
+            results.append(.created(outcome))
         }
-        if !dayRules.isEmpty {
-            context.memberPurchaseOrdinalOfDay = try await nextDayOrdinal(sql, mallId: mall.mallId, day: day)
+        guard !rows.isEmpty else { return results }
+
+        // One statement per table for the whole batch.
+        var ids: [String: Int64] = [:]
+        for chunk in rows.chunked(200) {
+            var q = SQLQueryString("""
+                INSERT INTO purchases (mall_id, receipt_no, member_id, card_no, phone, occurred_at_ms, business_day, total_fen, eligible_fen,
+                  refunded_fen, refunded_eligible_fen, points_earned, points_reversed, factor_permille, programme_version, request_hash,
+                  response_json, created_at_ms) VALUES
+                """)
+            for (n, r) in chunk.enumerated() {
+                let it = r.item
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: it.mallId), \(bind: it.request.receiptNo), \(bind: r.memberId), \(bind: r.cardNo), \(bind: it.request.phone), \(bind: epochMillis(it.request.occurredAt)), \(bind: it.day.dayNumber), \(bind: it.total), \(bind: it.eligible), 0, 0, \(bind: r.earned), 0, \(bind: r.factor), \(bind: it.programmeVersion), \(bind: it.hash), \(bind: r.json), \(bind: nowMs))" as SQLQueryString)
+            }
+            q.appendLiteral(" RETURNING id, mall_id, receipt_no")
+            for r in try await sql.rows(q) { ids["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = try r.int64("id") }
         }
-        let earning = programme.earning.earn(eligibleFen: eligible, context: context)
-
-        var spend = try await rollingSpend(sql, memberId: memberId, endingOn: day, windows: programme.tierWindows)
-        for w in programme.tierWindows { spend.byMonths[w, default: 0] += total }
-        let evaluation = programme.evaluateTier(spend: spend, floor: m.earnedTier)
-        let effectiveBefore = programme.effectiveTier(earned: m.earnedTier, manual: m.manualTier, manualUntil: m.manualUntil, on: today)
-        let effectiveAfter = programme.effectiveTier(earned: evaluation.tier, manual: m.manualTier, manualUntil: m.manualUntil, on: today)
-        let balance = m.balance + earning.points
-
-        outcome.basePoints = earning.basePoints
-        outcome.bonusPoints = earning.bonusPoints
-        outcome.factorPermille = earning.factorPermille
-        outcome.multipliers = earning.multiplierNames
-        outcome.pointsEarned = earning.points
-        outcome.pointsBalance = balance
-        outcome.tier = effectiveAfter
-        outcome.previousTier = effectiveBefore
-        outcome.tierChanged = effectiveAfter != effectiveBefore
-
-        var approval: String?
-        if let candidate = evaluation.approvalCandidate,
-           try await sql.row("SELECT id FROM tier_requests WHERE member_id = \(bind: memberId) AND tier = \(bind: candidate) AND status = 'pending'") == nil {
-            approval = candidate
-            outcome.tierApprovalRequested = candidate
+        let lineRows = rows.flatMap { r in r.item.lines.enumerated().map { (ids[r.item.key]!, r.memberId, $0.offset + 1, $0.element) } }
+        for chunk in lineRows.chunked(500) {
+            var q = SQLQueryString("INSERT INTO purchase_lines (purchase_id, member_id, line_no, counter_id, amount_fen, special_price, earns_points, refunded_fen) VALUES")
+            for (n, l) in chunk.enumerated() {
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: l.0), \(bind: l.1), \(bind: l.2), \(bind: l.3.counter.id), \(bind: l.3.request.amountFen), \(bind: l.3.request.specialPrice), \(bind: l.3.counter.earnsPoints), 0)" as SQLQueryString)
+            }
+            try await sql.exec(q)
         }
-
-        let pid = try await insertPurchaseRow(sql, req, mallId: mall.mallId, memberId: memberId, cardNo: who.cardNo, day: day,
-                                              total: total, eligible: eligible, earned: earning.points,
-                                              factor: earning.factorPermille, version: version, hash: hash,
-                                              json: try encodeJSON(outcome), nowMs: nowMs)
-        try await insertLines(sql, purchaseId: pid, memberId: memberId, lines)
-        if earning.points != 0 {
-            let note = ([req.receiptNo] + earning.multiplierNames).joined(separator: " · ")
+        for chunk in ledger.chunked(500) {
+            var q = SQLQueryString("INSERT INTO points_ledger (member_id, kind, points, balance_after, purchase_id, note, actor, at_ms) VALUES")
+            for (n, e) in chunk.enumerated() {
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: e.memberId), 'earn', \(bind: e.points), \(bind: e.balance), \(bind: ids[e.key]!), \(bind: e.note), 'pos', \(bind: nowMs))" as SQLQueryString)
+            }
+            try await sql.exec(q)
+        }
+        let changed = members.values.filter(\.changed).map(\.locked).sorted { $0.id < $1.id }
+        for chunk in changed.chunked(300) {
+            var balances = SQLQueryString("CASE id"), tiers = SQLQueryString("CASE id"), since = SQLQueryString("CASE id")
+            for m in chunk {
+                balances.appendInterpolation(" WHEN \(bind: m.id) THEN \(bind: m.balance)" as SQLQueryString)
+                tiers.appendInterpolation(" WHEN \(bind: m.id) THEN \(bind: m.earnedTier)" as SQLQueryString)
+                since.appendInterpolation(" WHEN \(bind: m.id) THEN \(bind: m.tierSinceDay)" as SQLQueryString)
+            }
             try await sql.exec("""
-                INSERT INTO points_ledger (member_id, kind, points, balance_after, purchase_id, note, actor, at_ms)
-                VALUES (\(bind: memberId), 'earn', \(bind: earning.points), \(bind: balance), \(bind: pid), \(bind: note), 'pos', \(bind: nowMs))
+                UPDATE members SET points_balance = \(balances) END, earned_tier = \(tiers) END, tier_since_day = \(since) END,
+                  updated_at_ms = \(bind: nowMs) WHERE id IN \(list: chunk.map(\.id))
                 """)
         }
-        let tierChanged = evaluation.tier != m.earnedTier
-        try await sql.exec("""
-            UPDATE members SET points_balance = \(bind: balance), earned_tier = \(bind: evaluation.tier),
-              tier_since_day = \(bind: tierChanged ? today.dayNumber : m.tierSinceDay), updated_at_ms = \(bind: nowMs)
-            WHERE id = \(bind: memberId)
-            """)
-        try await addDailySpend(sql, memberId: memberId, mallId: mall.mallId, day: day, amount: total, purchases: 1)
-        if tierChanged {
-            try await recordTierChange(sql, memberId: memberId, from: m.earnedTier, to: evaluation.tier, kind: "upgrade",
-                                       reason: evaluation.reason, purchaseId: pid, actor: "pos", nowMs: nowMs)
+        for chunk in daily.sorted(by: { ($0.key.memberId, $0.key.day) < ($1.key.memberId, $1.key.day) }).chunked(500) {
+            var q = SQLQueryString("INSERT INTO member_daily_spend (member_id, mall_id, day, spend_fen, purchases) VALUES")
+            for (n, d) in chunk.enumerated() {
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: d.key.memberId), \(bind: d.key.mallId), \(bind: d.key.day), \(bind: d.value), \(bind: dailyCount[d.key]!))" as SQLQueryString)
+            }
+            q.appendLiteral("""
+                 ON CONFLICT (member_id, mall_id, day) DO UPDATE SET spend_fen = member_daily_spend.spend_fen + excluded.spend_fen,
+                  purchases = member_daily_spend.purchases + excluded.purchases
+                """)
+            try await sql.exec(q)
         }
-        if let approval {
+        for c in tierChanges {
+            try await recordTierChange(sql, memberId: c.memberId, from: c.from, to: c.to, kind: "upgrade", reason: c.reason,
+                                       purchaseId: ids[c.key], actor: "pos", nowMs: nowMs)
+        }
+        for r in tierRequests {
             try await sql.exec("""
                 INSERT INTO tier_requests (member_id, tier, reason, status, created_at_ms)
-                VALUES (\(bind: memberId), \(bind: approval), \(bind: try encodeJSON(evaluation.approvalReason)), 'pending', \(bind: nowMs))
+                VALUES (\(bind: r.memberId), \(bind: r.tier), \(bind: try encodeJSON(r.reason)), 'pending', \(bind: nowMs))
                 """)
         }
-        return outcome
+        return results
     }
 
-    private func insertPurchaseRow(_ sql: any SQLDatabase, _ req: PurchaseRequest, mallId: Int64, memberId: Int64?, cardNo: String?,
-                                   day: LocalDate, total: Int64, eligible: Int64, earned: Int64, factor: Int, version: Int,
-                                   hash: String, json: String, nowMs: Int64) async throws -> Int64 {
-        try await sql.row("""
-            INSERT INTO purchases (mall_id, receipt_no, member_id, card_no, phone, occurred_at_ms, business_day, total_fen, eligible_fen,
-              refunded_fen, refunded_eligible_fen, points_earned, points_reversed, factor_permille, programme_version, request_hash,
-              response_json, created_at_ms)
-            VALUES (\(bind: mallId), \(bind: req.receiptNo), \(bind: memberId), \(bind: cardNo), \(bind: req.phone),
-              \(bind: epochMillis(req.occurredAt)), \(bind: day.dayNumber), \(bind: total), \(bind: eligible), 0, 0, \(bind: earned), 0,
-              \(bind: factor), \(bind: version), \(bind: hash), \(bind: json), \(bind: nowMs))
-            RETURNING id
-            """)!.int64("id")
+    struct PurchaseRow {
+        var item: PreparedPurchase
+        var memberId: Int64?
+        var cardNo: String?
+        var earned: Int64
+        var factor: Int
+        var json: String
     }
 
-    private func insertLines(_ sql: any SQLDatabase, purchaseId: Int64, memberId: Int64?, _ lines: [PostedLine]) async throws {
-        var q = SQLQueryString("INSERT INTO purchase_lines (purchase_id, member_id, line_no, counter_id, amount_fen, special_price, earns_points, refunded_fen) VALUES ")
-        for (i, l) in lines.enumerated() {
-            if i > 0 { q.appendLiteral(", ") }
-            q.appendInterpolation("(\(bind: purchaseId), \(bind: memberId), \(bind: i + 1), \(bind: l.counter.id), \(bind: l.request.amountFen), \(bind: l.request.specialPrice), \(bind: l.counter.earnsPoints), 0)" as SQLQueryString)
-        }
-        try await sql.exec(q)
+    struct DailyKey: Hashable {
+        var memberId: Int64
+        var mallId: Int64
+        var day: Int
+    }
+
+    func receiptConflict(_ receiptNo: String) -> DomainError {
+        DomainError(.conflict, field: "receiptNo", rule: "receipt.idempotency",
+                    zh: "小票号 \(receiptNo) 已用于另一笔不同的交易", en: "receiptNo \(receiptNo) was already posted with different content")
     }
 
     struct LockedMember: Sendable {
@@ -221,7 +362,7 @@ extension Store {
         var status: String
     }
 
-    /// Reads the member for update. On PostgreSQL the row lock serialises concurrent posts for one member; on
+    /// Reads the member for update. On PostgreSQL the row lock serialises concurrent writers of one member; on
     /// SQLite the write gate already does.
     func lockMember(_ sql: any SQLDatabase, _ id: Int64) async throws -> LockedMember {
         let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
@@ -231,8 +372,12 @@ extension Store {
             """) else {
             throw DomainError(.notFound, field: nil, rule: "member.exists", zh: "会员不存在", en: "member not found")
         }
+        return try lockedMember(r)
+    }
+
+    func lockedMember(_ r: any SQLRow) throws -> LockedMember {
         let bm = try r.optInt("birth_month"), bd = try r.optInt("birth_day")
-        return LockedMember(id: id, earnedTier: try r.string("earned_tier"), tierSinceDay: try r.int("tier_since_day"),
+        return LockedMember(id: try r.int64("id"), earnedTier: try r.string("earned_tier"), tierSinceDay: try r.int("tier_since_day"),
                             manualTier: try r.optString("manual_tier"),
                             manualUntil: try r.optInt("manual_until_day").map { LocalDate(dayNumber: $0) },
                             balance: try r.int64("points_balance"),
@@ -278,6 +423,24 @@ extension Store {
             INSERT INTO tier_changes (member_id, from_tier, to_tier, kind, reason, purchase_id, actor, at_ms)
             VALUES (\(bind: memberId), \(bind: from), \(bind: to), \(bind: kind), \(bind: text), \(bind: purchaseId), \(bind: actor), \(bind: nowMs))
             """)
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+extension SQLQueryString {
+    /// `(?, ?, ?)` for an IN list.
+    mutating func appendInterpolation<T: Encodable & Sendable>(list values: [T]) {
+        appendLiteral("(")
+        for (i, v) in values.enumerated() {
+            if i > 0 { appendLiteral(", ") }
+            appendInterpolation(bind: v)
+        }
+        appendLiteral(")")
     }
 }
 

@@ -1,0 +1,24 @@
+import Foundation
+import MallVIPCore
+
+/// A purchase checked outside any transaction: valid, counters known, business date and amounts computed.
+struct PreparedPurchase: Sendable {
+    var request: PurchaseRequest
+    var lines: [Store.PostedLine]
+    var mallId: Int64
+    var mallCode: String
+    var hash: String
+    var day: LocalDate
+    var total: Int64
+    var eligible: Int64
+    var programmeVersion: Int
+    var programme: Programme
+
+    var key: String { "\(mallId)|\(request.receiptNo)" }
+}
+
+enum BatchItemResult: Sendable {
+    case created(PurchaseOutcome)
+    case replayed(PurchaseOutcome)
+    case failed(DomainError)
+}
