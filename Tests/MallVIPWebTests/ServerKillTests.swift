@@ -317,7 +317,7 @@ private struct KillAPI: Sendable {
             let status: Int
             let text: String
             do {
-                (status, text) = try await request(.POST, "/api/v1/purchases", body: body, timeout: 5)
+                (status, text) = try await request(.POST, "/api/v1/purchases", body: body, timeout: 10)
             } catch {
                 last = "\(error)"
                 continue

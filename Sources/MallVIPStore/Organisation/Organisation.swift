@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import MallVIPCore
 import SQLKit
+import Synchronization
 
 public struct Mall: Sendable, Equatable, Codable {
     public var id: Int64
@@ -59,23 +60,34 @@ public struct CounterInput: Sendable {
 
 /// Counters by code, for the POS hot path. Reloaded after console edits here, and every few seconds to see
 /// edits made by another process.
-public actor CounterCache {
-    private var byCode: [String: Counter] = [:]
-    private var loadedAt: Date = .distantPast
+public final class CounterCache: Sendable {
+    // A lock, not an actor: every purchase line reads this.
+    private struct State {
+        var byCode: [String: Counter] = [:]
+        var loadedAt: Date = .distantPast
+    }
+    private let state = Mutex(State())
     private let ttl: TimeInterval = 10
 
     public init() {}
 
     public func get(_ code: String, _ store: Store) async throws -> Counter? {
-        if Date().timeIntervalSince(loadedAt) > ttl || (byCode[code] == nil && Date().timeIntervalSince(loadedAt) > 1) {
-            let all = try await store.counterList()
-            byCode = Dictionary(all.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-            loadedAt = Date()
+        let (hit, fresh): (Counter?, Bool) = state.withLock { s in
+            let age = Date().timeIntervalSince(s.loadedAt)
+            // An unknown code reloads at most once a second, so a counter created elsewhere is found quickly.
+            return (s.byCode[code], age < ttl && (s.byCode[code] != nil || age < 1))
+        }
+        if fresh { return hit }
+        let all = try await store.counterList()
+        let byCode = Dictionary(all.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        state.withLock { s in
+            s.byCode = byCode
+            s.loadedAt = Date()
         }
         return byCode[code]
     }
 
-    public func invalidate() { loadedAt = .distantPast }
+    public func invalidate() { state.withLock { $0.loadedAt = .distantPast } }
 }
 
 extension Store {
@@ -178,7 +190,7 @@ extension Store {
                 throw DomainError(.conflict, field: "code", rule: "counter.code.unique", zh: "店柜代码已存在：\(c.code)", en: "counter code \(c.code) already exists")
             }
         }
-        await counters.invalidate()
+        counters.invalidate()
         return newID
     }
 

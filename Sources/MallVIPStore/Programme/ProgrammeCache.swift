@@ -2,40 +2,53 @@ import FluentKit
 import Foundation
 import MallVIPCore
 import SQLKit
+import Synchronization
 
 /// The active programme and every earlier version (refunds recompute points under the version a purchase was
 /// made with). Reloaded when another process (`mallvip programme apply`) activates a new version: the active
 /// version number is re-read at most every few seconds.
-public actor ProgrammeCache {
-    private var versions: [Int: Programme] = [:]
-    private var active: Int?
-    private var checkedAt: Date = .distantPast
+public final class ProgrammeCache: Sendable {
+    // A lock, not an actor: every purchase reads this, and an actor hop per read costs more than the read.
+    private struct State {
+        var versions: [Int: Programme] = [:]
+        var active: Int?
+        var checkedAt: Date = .distantPast
+    }
+    private let state = Mutex(State())
     private let recheck: TimeInterval = 5
 
     public init() {}
 
     public func current(_ db: any Database) async throws -> (version: Int, programme: Programme) {
-        if let active, let p = versions[active], Date().timeIntervalSince(checkedAt) < recheck { return (active, p) }
+        let cached: (Int, Programme)? = state.withLock { s in
+            guard let a = s.active, let p = s.versions[a], Date().timeIntervalSince(s.checkedAt) < recheck else { return nil }
+            return (a, p)
+        }
+        if let cached { return cached }
         let row = try await db.sql.row("SELECT version, yaml FROM programme_versions ORDER BY version DESC LIMIT 1")
         guard let row else { throw StoreConfigurationError("no programme is active: run `mallvip migrate`") }
         let v = try row.int("version")
-        if versions[v] == nil { versions[v] = try Programme.parse(yaml: try row.string("yaml")) }
-        active = v
-        checkedAt = Date()
-        return (v, versions[v]!)
+        let known = state.withLock { $0.versions[v] }
+        let p = try known ?? Programme.parse(yaml: try row.string("yaml"))
+        state.withLock { s in
+            s.versions[v] = p
+            s.active = v
+            s.checkedAt = Date()
+        }
+        return (v, p)
     }
 
     public func version(_ v: Int, _ db: any Database) async throws -> Programme {
-        if let p = versions[v] { return p }
+        if let p = state.withLock({ $0.versions[v] }) { return p }
         guard let row = try await db.sql.row("SELECT yaml FROM programme_versions WHERE version = \(bind: v)") else {
             throw StoreConfigurationError("programme version \(v) is missing")
         }
         let p = try Programme.parse(yaml: try row.string("yaml"))
-        versions[v] = p
+        state.withLock { $0.versions[v] = p }
         return p
     }
 
-    func invalidate() { checkedAt = .distantPast }
+    func invalidate() { state.withLock { $0.checkedAt = .distantPast } }
 }
 
 public struct ProgrammeVersionInfo: Sendable {
@@ -64,7 +77,7 @@ extension Store {
             try await self.audit(tx, actor: actor, action: "programme.apply", subject: "v\(last + 1)", detail: note)
             return last + 1
         }
-        await programmes.invalidate()
+        programmes.invalidate()
         return v
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MallVIPStore
+import Synchronization
 import Vapor
 
 /// POS calls carry `Authorization: Bearer <api key>`. Keys are looked up by their SHA-256; a key seen recently is
@@ -27,18 +28,24 @@ extension Request {
     var apiClient: String { "api:" + (storage[APIClientKey.self] ?? "?") }
 }
 
-actor APIKeyCache {
-    private var seen: [String: (name: String, at: Date)] = [:]
+final class APIKeyCache: Sendable {
+    // A lock, not an actor: every POS call passes here.
+    private let seen = Mutex([String: (name: String, at: Date)]())
     private let ttl: TimeInterval = 30
 
     func name(for token: String, store: Store) async throws -> String? {
-        if let hit = seen[token], Date().timeIntervalSince(hit.at) < ttl { return hit.name }
+        if let hit = seen.withLock({ $0[token] }), Date().timeIntervalSince(hit.at) < ttl { return hit.name }
         guard let key = try await store.apiKey(matching: token) else {
-            seen[token] = nil
+            seen.withLock { $0[token] = nil }
             return nil
         }
-        if seen.count > 10_000 { seen.removeAll() }
-        seen[token] = (key.name, Date())
+        seen.withLock { s in
+            if s.count > 10_000 { s.removeAll() }
+            s[token] = (key.name, Date())
+        }
         return key.name
     }
+
+    /// Forgets every remembered key, so that a revocation made in this process takes effect at once.
+    func forgetAll() { seen.withLock { $0.removeAll() } }
 }
