@@ -61,8 +61,23 @@ func iso(_ date: Date) -> String {
 }
 
 /// Runs `body` against a fresh database with the app configured as `serve` would, the clock at `now`.
+/// On PostgreSQL at most `TestDatabase.parallelApps` tests hold an app (and its connection pool) at once, so
+/// the whole suite stays under the server's `max_connections`.
 func withTestApp<T>(now: Date = shanghai(2026, 11, 25, 10), programme: String? = nil,
                     _ body: (TestContext) async throws -> T) async throws -> T {
+    guard TestDatabase.isPostgres else { return try await runTestApp(now: now, programme: programme, body) }
+    await TestDatabase.slots.acquire()
+    do {
+        let result = try await runTestApp(now: now, programme: programme, body)
+        await TestDatabase.slots.release()
+        return result
+    } catch {
+        await TestDatabase.slots.release()
+        throw error
+    }
+}
+
+private func runTestApp<T>(now: Date, programme: String?, _ body: (TestContext) async throws -> T) async throws -> T {
     let (location, cleanup) = TestDatabase.fresh()
     defer { cleanup() }
     let clock = TestClock(now)
@@ -72,14 +87,44 @@ func withTestApp<T>(now: Date = shanghai(2026, 11, 25, 10), programme: String? =
                             env: StoreEnvironment(now: { clock.now }, cipher: PersonalDataCipher(keyData: Data("test-key-0123456789-0123456789-01".utf8))))
         try await app.autoMigrate()
     }) { app in
-        if let programme { try await app.store.applyProgramme(yaml: programme, by: "test", note: "test programme") }
-        let key = try await app.store.createAPIKey(name: "test-pos", actor: "test")
-        let result = try await body(TestContext(app: app, clock: clock, apiKey: key))
-        if case .postgres(_, let schema?) = location {
-            try await app.store.sql.raw("DROP SCHEMA \(ident: schema) CASCADE").run()
+        func dropSchema() async throws {
+            if case .postgres(_, let schema?) = location {
+                try await app.store.sql.raw("DROP SCHEMA \(ident: schema) CASCADE").run()
+            }
         }
-        return result
+        do {
+            if let programme { try await app.store.applyProgramme(yaml: programme, by: "test", note: "test programme") }
+            let key = try await app.store.createAPIKey(name: "test-pos", actor: "test")
+            let result = try await body(TestContext(app: app, clock: clock, apiKey: key))
+            try await dropSchema()
+            return result
+        } catch {
+            try? await dropSchema()
+            throw error
+        }
     }
+}
+
+/// A counting semaphore for async code.
+actor AsyncSlots {
+    private var free: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    init(_ count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 { free -= 1; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { free += 1 } else { waiters.removeFirst().resume() }
+    }
+}
+
+extension TestDatabase {
+    /// Apps alive at once on PostgreSQL (each may open several connections); MALLVIP_TEST_PG_PARALLEL overrides.
+    static let parallelApps = ProcessInfo.processInfo.environment["MALLVIP_TEST_PG_PARALLEL"].flatMap(Int.init) ?? 6
+    static let slots = AsyncSlots(parallelApps)
 }
 
 extension TestContext {
