@@ -16,13 +16,16 @@ enum SiteURL {
     case tierRequests
     case tierRequestDecide(Int64)
     case counters
+    case counterNew
     case counter(Int64)
     case departments
+    case malls
     case staff
     case staffToggle(Int64)
     case apiKeys
     case apiKeyRevoke(Int64)
     case programme
+    case programmeVersion(Int)
     case stylesheet
 
     var path: String {
@@ -40,13 +43,16 @@ enum SiteURL {
         case .tierRequests: "/console/tier-requests"
         case .tierRequestDecide(let id): "/console/tier-requests/\(id)"
         case .counters: "/console/counters"
+        case .counterNew: "/console/counters/new"
         case .counter(let id): "/console/counters/\(id)"
         case .departments: "/console/departments"
+        case .malls: "/console/malls"
         case .staff: "/console/staff"
         case .staffToggle(let id): "/console/staff/\(id)/toggle"
         case .apiKeys: "/console/api-keys"
         case .apiKeyRevoke(let id): "/console/api-keys/\(id)/revoke"
         case .programme: "/console/programme"
+        case .programmeVersion(let v): "/console/programme?version=\(v)"
         case .stylesheet: "/console.css"
         }
     }

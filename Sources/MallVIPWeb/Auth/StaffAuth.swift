@@ -57,6 +57,11 @@ struct StaffAuthMiddleware: AsyncMiddleware {
             throw Abort(.forbidden, reason: session.language.t("您的角色无权访问此页面", "Your role may not open this page"))
         }
         if request.method == .POST {
+            // A form larger than the first network read arrives as a stream, which the route collects only after
+            // the middleware has run: collect it here (same limit as the route) so the token can be read.
+            if request.body.data == nil {
+                _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+            }
             let sent: String? = try? request.content.get(String.self, at: "_csrf")
             guard let sent, constantTimeEqual(sent, session.csrfToken) else {
                 throw Abort(.forbidden, reason: session.language.t("表单已过期，请刷新后重试（CSRF）", "The form expired; reload and try again (CSRF)"))
@@ -77,4 +82,7 @@ extension StaffRole {
     /// Who works with members day to day.
     static let memberDesk: Set<StaffRole> = [.admin, .manager, .desk, .accountManager, .planner]
     static let managers: Set<StaffRole> = [.admin, .manager]
+    /// Who looks after counters, departments and the programme.
+    static let organisation: Set<StaffRole> = [.admin, .manager, .planner]
+    static let admins: Set<StaffRole> = [.admin]
 }

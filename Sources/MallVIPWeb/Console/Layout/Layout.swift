@@ -54,9 +54,12 @@ enum Layout {
         }
         if StaffRole.memberDesk.contains(role) { items.append((("办卡", "Enrol"), SiteURL.enrol.path)) }
         if StaffRole.managers.contains(role) { items.append((("升级审批", "Tier approvals"), SiteURL.tierRequests.path)) }
-        if [.admin, .manager, .planner].contains(role) { items.append((("店柜", "Counters"), SiteURL.counters.path)) }
-        if [.admin, .manager, .planner].contains(role) { items.append((("会员章程", "Programme"), SiteURL.programme.path)) }
-        if role == .admin {
+        if StaffRole.organisation.contains(role) {
+            items.append((("店柜", "Counters"), SiteURL.counters.path))
+            items.append((("课与商场", "Departments"), SiteURL.departments.path))
+            items.append((("会员章程", "Programme"), SiteURL.programme.path))
+        }
+        if StaffRole.admins.contains(role) {
             items.append((("员工", "Staff"), SiteURL.staff.path))
             items.append((("API 密钥", "API keys"), SiteURL.apiKeys.path))
         }
@@ -72,6 +75,13 @@ enum Layout {
                       required: Bool = false, placeholder: String = "") -> Node<HTML.FormContext> {
         .label(.text(label),
                .input(.type(type), .name(name), .value(value), .required(required), .placeholder(placeholder)))
+    }
+
+    /// A labelled `<select>`; `options` are (value, label) pairs.
+    static func select(_ label: String, name: String, options: [(String, String)], selected: String) -> Node<HTML.FormContext> {
+        .label(.text(label),
+               .select(.attribute(named: "name", value: name),
+                       .forEach(options) { o in .option(.value(o.0), .label(o.1), .isSelected(o.0 == selected)) }))
     }
 
     static func checkbox(_ label: String, name: String, checked: Bool) -> Node<HTML.FormContext> {

@@ -28,6 +28,7 @@ enum Stylesheet {
     .stat b{display:block;font-size:22px}.tag{display:inline-block;padding:0 6px;border-radius:3px;background:#eef;font-size:12px}
     .tier{font-weight:700;color:#6b1d3a}.progress{color:#9a6700}.muted{color:#57606a;font-size:13px}
     pre{background:#fff;border:1px solid #e5e7eb;padding:12px;overflow:auto;font-size:13px}textarea.code{font-family:ui-monospace,monospace;min-height:360px;max-width:100%}
+    summary{cursor:pointer}summary h2.inline{display:inline-block}code.secret{font-size:16px;background:#fff;padding:4px 8px;border:1px solid #4ac26b;border-radius:4px;user-select:all;word-break:break-all}
     @media(max-width:640px){main{padding:12px}header nav a{display:inline-block;margin:2px 8px 2px 0}}
     """
 }

@@ -1,0 +1,74 @@
+import Foundation
+import MallVIPCore
+import MallVIPStore
+import Plot
+
+/// Console users: who they are, their role and status; create, enable and disable (admins only).
+enum StaffPage {
+    struct Values: Sendable {
+        var username = ""
+        var displayName = ""
+        var role = StaffRole.desk.rawValue
+    }
+
+    struct Model: Sendable {
+        var users: [StaffUser]
+        var programme: Programme
+        var now: Date
+        /// The signed-in admin, who may not disable themself.
+        var selfId: Int64?
+        var values = Values()
+        var notice: String?
+        var error: String?
+    }
+
+    static let minimumPasswordLength = 8
+
+    enum Query {
+        static func model(_ store: Store, selfId: Int64?, notice: String?) async throws -> Model {
+            let (_, programme) = try await store.programme()
+            return Model(users: try await store.staffList(), programme: programme, now: store.env.now(), selfId: selfId, notice: notice)
+        }
+    }
+
+    enum View {
+        static func body(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            .div(
+                Layout.noticeBox(m.notice),
+                .table(
+                    .tr(.th(.text(ctx.t("用户名", "Username"))), .th(.text(ctx.t("姓名", "Name"))), .th(.text(ctx.t("角色", "Role"))),
+                        .th(.text(ctx.t("状态", "Status"))), .th()),
+                    .forEach(m.users) { u in
+                        .tr(.td(.text(u.username)), .td(.text(u.displayName)), .td(.text(u.role.label.text(ctx.lang))),
+                            .td(.text(status(u, m, ctx))),
+                            .td(.if(u.id != m.selfId,
+                                    .form(.method(.post), .action(SiteURL.staffToggle(u.id).path), .class("inline"),
+                                          Layout.csrfField(ctx),
+                                          .button(.class(u.active ? "secondary" : ""), .type(.submit),
+                                                  .text(u.active ? ctx.t("停用", "Disable") : ctx.t("启用", "Enable")))))))
+                    }),
+                .h2(.text(ctx.t("新建员工账号", "New staff user"))),
+                Layout.errorBox(m.error),
+                .form(.class("card"), .method(.post), .action(SiteURL.staff.path),
+                      Layout.csrfField(ctx),
+                      Layout.field(ctx.t("用户名（字母、数字、. _ -）", "Username (letters, digits, . _ -)"), name: "username",
+                                   value: m.values.username, required: true),
+                      Layout.field(ctx.t("姓名", "Display name"), name: "displayName", value: m.values.displayName),
+                      Layout.select(ctx.t("角色", "Role"), name: "role",
+                                    options: StaffRole.allCases.map { ($0.rawValue, $0.label.text(ctx.lang)) }, selected: m.values.role),
+                      Layout.field(ctx.t("初始密码（至少 \(minimumPasswordLength) 位）", "Initial password (at least \(minimumPasswordLength) characters)"),
+                                   name: "password", type: .password, required: true),
+                      .button(.type(.submit), .text(ctx.t("新建账号", "Create user"))))
+            )
+        }
+
+        static func status(_ u: StaffUser, _ m: Model, _ ctx: PageContext) -> String {
+            if !u.active { return ctx.t("已停用", "disabled") }
+            if let until = u.lockedUntil, until > m.now {
+                let when = Layout.dateTime(until, m.programme)
+                return ctx.t("已锁定至 \(when)", "locked until \(when)")
+            }
+            return ctx.t("正常", "active")
+        }
+    }
+}
