@@ -78,9 +78,9 @@ import VaporTesting
             try await expectRejected(t, "not json at all", status: .badRequest, field: nil, rule: "json.invalid")
             try await expectRejected(t, #"{"receiptNo":"R-1","occurredAt":"\#(iso(t.clock.now))","lines":[{"counter":"C0001","amountFen":"100"}]}"#,
                                      status: .badRequest, field: "lines[0].amountFen")
-            // Foundation's decoder reports a fraction where an integer belongs without its path: 400, field unnamed.
+            // A fraction where whole fen belong names the field too.
             try await expectRejected(t, #"{"receiptNo":"R-1","occurredAt":"\#(iso(t.clock.now))","lines":[{"counter":"C0001","amountFen":10.5}]}"#,
-                                     status: .badRequest, field: nil, rule: "json.invalid")
+                                     status: .badRequest, field: "lines[0].amountFen", rule: "json.invalid")
             try await expectRejected(t, #"{"occurredAt":"\#(iso(t.clock.now))","lines":[{"counter":"C0001","amountFen":100}]}"#,
                                      status: .badRequest, field: "receiptNo")
             try await expectRejected(t, #"{"receiptNo":"R-1","occurredAt":"\#(iso(t.clock.now))"}"#, status: .badRequest, field: "lines")

@@ -20,6 +20,10 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
     }
     try await store.prepareStorage()
 
+    // Sorted keys: a replayed answer is byte-for-byte the first one.
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
     app.routes.defaultMaxBodySize = ByteCount(value: config.maxBodyBytes)
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))

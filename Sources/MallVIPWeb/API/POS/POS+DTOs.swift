@@ -68,6 +68,22 @@ struct PurchaseLineDTO: Content {
     var counter: String
     var amountFen: Int64
     var specialPrice: Bool?
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        counter = try c.decode(String.self, forKey: .counter)
+        amountFen = try decodeFen(c, .amountFen, decoder)
+        specialPrice = try c.decodeIfPresent(Bool.self, forKey: .specialPrice)
+    }
+}
+
+/// Foundation's decoder loses the field path when a number is not an integer (10.5 fen): report it as a type
+/// mismatch at the right path, like any other wrong type.
+func decodeFen<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K, _ decoder: any Decoder) throws -> Int64 {
+    guard c.contains(key) else { return try c.decode(Int64.self, forKey: key) }   // keyNotFound, with its path
+    if let fen = try? c.decode(Int64.self, forKey: key) { return fen }
+    throw DecodingError.typeMismatch(Int64.self, .init(codingPath: decoder.codingPath + [key],
+                                                       debugDescription: "amountFen must be a whole number of fen"))
 }
 
 struct PurchaseRequestDTO: Content {
@@ -119,6 +135,12 @@ struct PurchaseResponseDTO: Content {
 struct RefundLineDTO: Content {
     var counter: String
     var amountFen: Int64
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        counter = try c.decode(String.self, forKey: .counter)
+        amountFen = try decodeFen(c, .amountFen, decoder)
+    }
 }
 
 struct RefundRequestDTO: Content {
@@ -155,6 +177,14 @@ struct QuoteLineDTO: Content {
     var specialPrice: Bool?
     /// The counter's own promotion on this line in 折 per mille (800 = 8折); amountFen is then the list price.
     var counterPromotionPermille: Int?
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        counter = try c.decode(String.self, forKey: .counter)
+        amountFen = try decodeFen(c, .amountFen, decoder)
+        specialPrice = try c.decodeIfPresent(Bool.self, forKey: .specialPrice)
+        counterPromotionPermille = try c.decodeIfPresent(Int.self, forKey: .counterPromotionPermille)
+    }
 }
 
 struct QuoteRequestDTO: Content {
