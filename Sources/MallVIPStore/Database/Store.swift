@@ -23,14 +23,15 @@ public struct Store: Sendable {
     public let env: StoreEnvironment
     let lanes: PurchaseLanes
 
-    public init(db: any Database, isSQLite: Bool, env: StoreEnvironment) {
+    /// `writers`: how many purchase batches may be written at once (PostgreSQL; SQLite always has one writer).
+    public init(db: any Database, isSQLite: Bool, env: StoreEnvironment, writers: Int = 8) {
         self.db = db
         self.gate = WriteGate(enabled: isSQLite)
         self.programmes = ProgrammeCache()
         self.counters = CounterCache()
         self.env = env
         // SQLite writes one transaction at a time: one lane. PostgreSQL writes in parallel lanes.
-        self.lanes = PurchaseLanes(count: isSQLite ? 1 : 8, maxBatch: 64)
+        self.lanes = PurchaseLanes(count: isSQLite ? 1 : writers, maxBatch: 64)
     }
 
     /// The same store on another `Database` handle (e.g. a request's), sharing caches and gate.

@@ -14,15 +14,19 @@ public struct AppConfig: Sendable {
     public var secureCookies: Bool
     /// Request body limit for the API (a POS never needs more).
     public var maxBodyBytes: Int
+    /// PostgreSQL connections; purchase batches are written on up to this many at once.
+    public var databasePool: Int
 
     public init(database: StoreLocation, sessionTTL: TimeInterval = 8 * 3600, loginFailureLimit: Int = 5,
-                lockout: TimeInterval = 15 * 60, secureCookies: Bool = false, maxBodyBytes: Int = 64 * 1024) {
+                lockout: TimeInterval = 15 * 60, secureCookies: Bool = false, maxBodyBytes: Int = 64 * 1024,
+                databasePool: Int = 16) {
         self.database = database
         self.sessionTTL = sessionTTL
         self.loginFailureLimit = loginFailureLimit
         self.lockout = lockout
         self.secureCookies = secureCookies
         self.maxBodyBytes = maxBodyBytes
+        self.databasePool = databasePool
     }
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
@@ -37,6 +41,10 @@ public struct AppConfig: Sendable {
             config.loginFailureLimit = n
         }
         config.secureCookies = env["MALLVIP_SECURE_COOKIES"] == "1"
+        if let v = env["MALLVIP_DB_POOL"] {
+            guard let n = Int(v), (1...256).contains(n) else { throw StoreConfigurationError("MALLVIP_DB_POOL must be an integer from 1 to 256") }
+            config.databasePool = n
+        }
         return config
     }
 }

@@ -8,10 +8,12 @@ import Vapor
 /// Builds the application: database, migrations, middleware and routes. `serve`, the other subcommands and the
 /// tests all go through here, so they run the same app.
 public func configure(_ app: Application, config: AppConfig, env: StoreEnvironment? = nil) async throws {
-    try config.database.register(on: app.databases)
+    // The store works through one event loop's pool (app.db), so the whole pool size goes there.
+    try config.database.register(on: app.databases, poolSize: config.databasePool)
     for m in StoreMigrations.all { app.migrations.add(m) }
     let store = Store(db: app.db, isSQLite: config.database.isSQLite,
-                      env: env ?? StoreEnvironment(cipher: PersonalDataCipher.fromEnvironment()))
+                      env: env ?? StoreEnvironment(cipher: PersonalDataCipher.fromEnvironment()),
+                      writers: max(1, config.databasePool / 2))
     app.storage[StoreKey.self] = store
     app.storage[ConfigKey.self] = config
     if case .postgres(_, let schema?) = config.database {

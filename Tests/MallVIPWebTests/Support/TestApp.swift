@@ -83,7 +83,7 @@ private func runTestApp<T>(now: Date, programme: String?, _ body: (TestContext) 
     let clock = TestClock(now)
     return try await withApp(configure: { app in
         app.logger.logLevel = .warning
-        try await configure(app, config: AppConfig(database: location),
+        try await configure(app, config: AppConfig(database: location, databasePool: 4),
                             env: StoreEnvironment(now: { clock.now }, cipher: PersonalDataCipher(keyData: Data("test-key-0123456789-0123456789-01".utf8))))
         try await app.autoMigrate()
     }) { app in
