@@ -113,13 +113,3 @@ struct ProgrammeCommand: AsyncParsableCommand {
         return text
     }
 }
-
-struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Fill an empty database with a realistic mall and a year of data.")
-    @ArgumentParser.Option(help: "Random seed; the same seed gives the same data.") var seed: UInt64 = 2013
-    @ArgumentParser.Option(help: "Scale: 1.0 is about 12,100 members.") var scale: Double = 1.0
-
-    func run() async throws {
-        throw CLIError("demo is not available yet")
-    }
-}
