@@ -264,59 +264,47 @@ extension Store {
         }
         guard !rows.isEmpty else { return results }
 
-        // One statement per table for the whole batch.
-        var ids: [String: Int64] = [:]
-        for chunk in rows.chunked(200) {
-            var q = SQLQueryString("""
-                INSERT INTO purchases (mall_id, receipt_no, member_id, card_no, phone, occurred_at_ms, business_day, total_fen, eligible_fen,
-                  refunded_fen, refunded_eligible_fen, points_earned, points_reversed, factor_permille, programme_version, request_hash,
-                  response_json, created_at_ms) VALUES
-                """)
-            for (n, r) in chunk.enumerated() {
-                let it = r.item
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: it.mallId), \(bind: it.request.receiptNo), \(bind: r.memberId), \(bind: r.cardNo), \(bind: it.request.phone), \(bind: epochMillis(it.request.occurredAt)), \(bind: it.day.dayNumber), \(bind: it.total), \(bind: it.eligible), 0, 0, \(bind: r.earned), 0, \(bind: r.factor), \(bind: it.programmeVersion), \(bind: it.hash), \(bind: r.json), \(bind: nowMs))" as SQLQueryString)
-            }
-            q.appendLiteral(" RETURNING id, mall_id, receipt_no")
-            for r in try await sql.rows(q) { ids["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = try r.int64("id") }
-        }
-        let lineRows = rows.flatMap { r in r.item.lines.enumerated().map { (ids[r.item.key]!, r.memberId, $0.offset + 1, $0.element) } }
-        for chunk in lineRows.chunked(500) {
-            var q = SQLQueryString("INSERT INTO purchase_lines (purchase_id, member_id, line_no, counter_id, amount_fen, special_price, earns_points, refunded_fen) VALUES")
-            for (n, l) in chunk.enumerated() {
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: l.0), \(bind: l.1), \(bind: l.2), \(bind: l.3.counter.id), \(bind: l.3.request.amountFen), \(bind: l.3.request.specialPrice), \(bind: l.3.counter.earnsPoints), 0)" as SQLQueryString)
-            }
-            try await sql.exec(q)
-        }
-        for chunk in ledger.chunked(500) {
-            var q = SQLQueryString("INSERT INTO points_ledger (member_id, kind, points, balance_after, purchase_id, note, actor, at_ms) VALUES")
-            for (n, e) in chunk.enumerated() {
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: e.memberId), 'earn', \(bind: e.points), \(bind: e.balance), \(bind: ids[e.key]!), \(bind: e.note), 'pos', \(bind: nowMs))" as SQLQueryString)
-            }
-            try await sql.exec(q)
-        }
+        // One statement per table for the whole batch; on PostgreSQL the five writes go as one statement (CTEs),
+        // one round trip instead of five.
+        let isPostgres = sql.dialect.name == "postgresql"
+        let lineCount = rows.reduce(0) { $0 + $1.item.lines.count }
+        let single = isPostgres && lineCount <= 2_000   // keeps one statement under PostgreSQL's 65,535 binds
         let changed = members.values.filter(\.changed).map(\.locked).sorted { $0.id < $1.id }
-        for chunk in changed.chunked(300) {
-            var balances = SQLQueryString("CASE id"), tiers = SQLQueryString("CASE id"), since = SQLQueryString("CASE id")
-            for m in chunk {
-                balances.appendInterpolation(" WHEN \(bind: m.id) THEN \(bind: m.balance)" as SQLQueryString)
-                tiers.appendInterpolation(" WHEN \(bind: m.id) THEN \(bind: m.earnedTier)" as SQLQueryString)
-                since.appendInterpolation(" WHEN \(bind: m.id) THEN \(bind: m.tierSinceDay)" as SQLQueryString)
-            }
-            try await sql.exec("""
-                UPDATE members SET points_balance = \(balances) END, earned_tier = \(tiers) END, tier_since_day = \(since) END,
-                  updated_at_ms = \(bind: nowMs) WHERE id IN \(list: chunk.map(\.id))
-                """)
+        var ids: [String: Int64] = [:]
+        func collect(_ found: [any SQLRow]) throws {
+            for r in found { ids["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = try r.int64("id") }
         }
-        for chunk in daily.sorted(by: { ($0.key.memberId, $0.key.day) < ($1.key.memberId, $1.key.day) }).chunked(500) {
-            var q = SQLQueryString("INSERT INTO member_daily_spend (member_id, mall_id, day, spend_fen, purchases) VALUES")
-            for (n, d) in chunk.enumerated() {
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: d.key.memberId), \(bind: d.key.mallId), \(bind: d.key.day), \(bind: d.value), \(bind: dailyCount[d.key]!))" as SQLQueryString)
+        let writes = BatchWrites(rows: rows, ledger: ledger.map { ($0.key, $0.memberId, $0.points, $0.balance, $0.note) },
+                                 members: changed, daily: daily.map { ($0.key, $0.value, dailyCount[$0.key]!) }, nowMs: nowMs)
+        if single {
+            var q = SQLQueryString("WITH p AS (")
+            q.appendInterpolation(writes.purchases(rows[...]))
+            q.appendLiteral(")")
+            for (name, part) in [("l", writes.lines(rows[...], from: "p")), ("g", writes.ledger(from: "p")),
+                                 ("u", writes.memberUpdate()), ("d", writes.dailyUpsert())] {
+                guard let part else { continue }
+                q.appendLiteral(", \(name) AS (")
+                q.appendInterpolation(part)
+                q.appendLiteral(")")
             }
-            q.appendLiteral("""
-                 ON CONFLICT (member_id, mall_id, day) DO UPDATE SET spend_fen = member_daily_spend.spend_fen + excluded.spend_fen,
-                  purchases = member_daily_spend.purchases + excluded.purchases
-                """)
-            try await sql.exec(q)
+            q.appendLiteral(" SELECT id, mall_id, receipt_no FROM p")
+            try collect(try await sql.rows(q))
+        } else {
+            for chunk in rows.chunked(200) { try collect(try await sql.rows(writes.purchases(chunk))) }
+            // Lines in chunks of at most 2,000 (8 binds each stays under SQLite's 32,766 variables).
+            var start = 0
+            while start < rows.count {
+                var end = start, n = 0
+                while end < rows.count && (n == 0 || n + rows[end].item.lines.count <= 2_000) {
+                    n += rows[end].item.lines.count
+                    end += 1
+                }
+                if let part = writes.lines(rows[start..<end], from: "purchases") { try await sql.exec(part) }
+                start = end
+            }
+            for part in [writes.ledger(from: "purchases"), writes.memberUpdate(), writes.dailyUpsert()] {
+                if let part { try await sql.exec(part) }
+            }
         }
         for c in tierChanges {
             try await recordTierChange(sql, memberId: c.memberId, from: c.from, to: c.to, kind: "upgrade", reason: c.reason,
@@ -329,6 +317,84 @@ extension Store {
                 """)
         }
         return results
+    }
+
+    /// The statements of a batch's writes. Lines and ledger rows find their purchase by (mall, receipt number),
+    /// joining `purchases` (SQLite, separate statements) or the CTE that inserted them (PostgreSQL, one statement).
+    /// VALUES columns are column1, column2 … on both stores; CASTs type the binds where no column does.
+    struct BatchWrites {
+        var rows: [PurchaseRow]
+        var ledger: [(key: String, memberId: Int64, points: Int64, balance: Int64, note: String)]
+        var members: [LockedMember]
+        var daily: [(key: DailyKey, spend: Int64, count: Int)]
+        var nowMs: Int64
+
+        func purchases(_ chunk: ArraySlice<PurchaseRow>) -> SQLQueryString {
+            var q = SQLQueryString("""
+                INSERT INTO purchases (mall_id, receipt_no, member_id, card_no, phone, occurred_at_ms, business_day, total_fen, eligible_fen,
+                  refunded_fen, refunded_eligible_fen, points_earned, points_reversed, factor_permille, programme_version, request_hash,
+                  response_json, created_at_ms) VALUES
+                """)
+            for (n, r) in chunk.enumerated() {
+                let it = r.item
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: it.mallId), \(bind: it.request.receiptNo), \(bind: r.memberId), \(bind: r.cardNo), \(bind: it.request.phone), \(bind: epochMillis(it.request.occurredAt)), \(bind: it.day.dayNumber), \(bind: it.total), \(bind: it.eligible), 0, 0, \(bind: r.earned), 0, \(bind: r.factor), \(bind: it.programmeVersion), \(bind: it.hash), \(bind: r.json), \(bind: nowMs))" as SQLQueryString)
+            }
+            q.appendLiteral(" RETURNING id, mall_id, receipt_no")
+            return q
+        }
+
+        func lines(_ rows: ArraySlice<PurchaseRow>, from source: String) -> SQLQueryString? {
+            var q = SQLQueryString("""
+                INSERT INTO purchase_lines (purchase_id, member_id, line_no, counter_id, amount_fen, special_price, earns_points, refunded_fen)
+                SELECT s.id, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, 0 FROM (VALUES
+                """)
+            var n = 0
+            for r in rows {
+                for (i, l) in r.item.lines.enumerated() {
+                    q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(CAST(\(bind: r.item.mallId) AS BIGINT), CAST(\(bind: r.item.request.receiptNo) AS TEXT), CAST(\(bind: r.memberId) AS BIGINT), CAST(\(bind: i + 1) AS INTEGER), CAST(\(bind: l.counter.id) AS BIGINT), CAST(\(bind: l.request.amountFen) AS BIGINT), CAST(\(bind: l.request.specialPrice) AS BOOLEAN), CAST(\(bind: l.counter.earnsPoints) AS BOOLEAN))" as SQLQueryString)
+                    n += 1
+                }
+            }
+            q.appendLiteral(") AS v JOIN \(source) s ON s.mall_id = v.column1 AND s.receipt_no = v.column2")
+            return n == 0 ? nil : q
+        }
+
+        func ledger(from source: String) -> SQLQueryString? {
+            guard !ledger.isEmpty else { return nil }
+            var q = SQLQueryString("""
+                INSERT INTO points_ledger (member_id, kind, points, balance_after, purchase_id, note, actor, at_ms)
+                SELECT v.column3, 'earn', v.column4, v.column5, s.id, v.column6, 'pos', v.column7 FROM (VALUES
+                """)
+            for (n, e) in ledger.enumerated() {
+                let parts = e.key.split(separator: "|", maxSplits: 1)
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(CAST(\(bind: Int64(parts[0])!) AS BIGINT), CAST(\(bind: String(parts[1])) AS TEXT), CAST(\(bind: e.memberId) AS BIGINT), CAST(\(bind: e.points) AS BIGINT), CAST(\(bind: e.balance) AS BIGINT), CAST(\(bind: e.note) AS TEXT), CAST(\(bind: nowMs) AS BIGINT))" as SQLQueryString)
+            }
+            q.appendLiteral(") AS v JOIN \(source) s ON s.mall_id = v.column1 AND s.receipt_no = v.column2")
+            return q
+        }
+
+        func memberUpdate() -> SQLQueryString? {
+            guard !members.isEmpty else { return nil }
+            var q = SQLQueryString("UPDATE members SET points_balance = v.column2, earned_tier = v.column3, tier_since_day = v.column4, updated_at_ms = v.column5 FROM (VALUES")
+            for (n, m) in members.enumerated() {
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(CAST(\(bind: m.id) AS BIGINT), CAST(\(bind: m.balance) AS BIGINT), CAST(\(bind: m.earnedTier) AS TEXT), CAST(\(bind: m.tierSinceDay) AS INTEGER), CAST(\(bind: nowMs) AS BIGINT))" as SQLQueryString)
+            }
+            q.appendLiteral(") AS v WHERE members.id = v.column1")
+            return q
+        }
+
+        func dailyUpsert() -> SQLQueryString? {
+            guard !daily.isEmpty else { return nil }
+            var q = SQLQueryString("INSERT INTO member_daily_spend (member_id, mall_id, day, spend_fen, purchases) VALUES")
+            for (n, d) in daily.sorted(by: { ($0.key.memberId, $0.key.day) < ($1.key.memberId, $1.key.day) }).enumerated() {
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: d.key.memberId), \(bind: d.key.mallId), \(bind: d.key.day), \(bind: d.spend), \(bind: d.count))" as SQLQueryString)
+            }
+            q.appendLiteral("""
+                 ON CONFLICT (member_id, mall_id, day) DO UPDATE SET spend_fen = member_daily_spend.spend_fen + excluded.spend_fen,
+                  purchases = member_daily_spend.purchases + excluded.purchases
+                """)
+            return q
+        }
     }
 
     struct PurchaseRow {
