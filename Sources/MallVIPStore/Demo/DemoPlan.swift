@@ -1,4 +1,5 @@
 import Foundation
+import MallVIPCore
 
 /// What `mallvip demo` generates: a mall and a year of VIP and non-member trade, calibrated at scale 1.0 to the
 /// Chengdu store's 2013 figures (requirements §12.2): 12,118 VIP members, 9,915 cards with purchases in the year,
@@ -74,64 +75,6 @@ public struct DemoPlan: Sendable, Equatable {
     var activeEarlierMembers: Int {
         min(earlierMembers, max(0, scaled(activeCards) - receiptMembers - activeConversionMembers))
     }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same sequence for the same seed on every run. The demo
-/// never touches the system generator, and draws through its own helpers below rather than the standard
-/// library's `random(in:using:)`, whose algorithm is not promised to stay the same between Swift versions.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    /// An independent stream for one purpose (a member, the non-member till roll …) derived from the seed.
-    init(seed: UInt64, stream: UInt64, _ index: UInt64 = 0) {
-        var mix = SplitMix64(seed: seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) ^ (index &* 0xD1B5_4A32_D192_ED03))
-        state = mix.next()
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<n (n > 0), by multiply-high (Lemire) without the rejection step: the bias is below 2⁻⁴⁰.
-    mutating func below(_ n: Int) -> Int {
-        precondition(n > 0)
-        return Int(next().multipliedFullWidth(by: UInt64(n)).high)
-    }
-
-    /// Uniform in the closed range.
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + below(range.count) }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    mutating func chance(_ p: Double) -> Bool { unit() < p }
-
-    /// Standard normal (Box–Muller, one value per call).
-    mutating func normal() -> Double {
-        let u1 = max(unit(), 0x1p-53), u2 = unit()
-        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
-    }
-
-    /// Log-normal with the given median and spread.
-    mutating func logNormal(median: Double, sigma: Double) -> Double { median * Foundation.exp(sigma * normal()) }
-
-    /// Poisson: Knuth's product method for small means, a rounded normal above 30.
-    mutating func poisson(_ mean: Double) -> Int {
-        guard mean > 0 else { return 0 }
-        if mean > 30 { return max(0, Int((mean + mean.squareRoot() * normal()).rounded())) }
-        let limit = Foundation.exp(-mean)
-        var k = 0, p = unit()
-        while p > limit { k += 1; p *= unit() }
-        return k
-    }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }
 
 /// Weighted choice in O(log n): cumulative weights and a binary search.
