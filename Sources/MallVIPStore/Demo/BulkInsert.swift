@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SQLKit
 
@@ -69,71 +68,4 @@ struct BulkInsert {
         rows = 0
         binds = 0
     }
-}
-
-/// Lower-case hex SHA-256, as `sha256Hex`, without a formatter call per byte (the demo hashes every receipt).
-func fastSHA256Hex(_ text: String) -> String {
-    let digits: [UInt8] = Array("0123456789abcdef".utf8)
-    let digest = SHA256.hash(data: Data(text.utf8))
-    var out = [UInt8]()
-    out.reserveCapacity(64)
-    for byte in digest {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
-/// `PurchaseOutcome` as `encodeJSON` writes it (sorted keys, nil fields left out), built by hand: the demo writes
-/// a quarter of a million of them. A test checks the two agree.
-func purchaseOutcomeJSON(_ o: PurchaseOutcome) -> String {
-    var s = "{"
-    var first = true
-    func key(_ k: String) {
-        if !first { s += "," }
-        first = false
-        s += "\"" + k + "\":"
-    }
-    func str(_ v: String) { s += jsonString(v) }
-    key("basePoints"); s += String(o.basePoints)
-    key("bonusPoints"); s += String(o.bonusPoints)
-    key("businessDate"); str(o.businessDate)
-    if let c = o.cardNo { key("cardNo"); str(c) }
-    key("eligibleFen"); s += String(o.eligibleFen)
-    key("eligibleToEnrol"); s += o.eligibleToEnrol ? "true" : "false"
-    key("factorPermille"); s += String(o.factorPermille)
-    key("mall"); str(o.mall)
-    key("member"); s += o.member ? "true" : "false"
-    key("multipliers"); s += "[" + o.multipliers.map(jsonString).joined(separator: ",") + "]"
-    if let b = o.pointsBalance { key("pointsBalance"); s += String(b) }
-    key("pointsEarned"); s += String(o.pointsEarned)
-    if let t = o.previousTier { key("previousTier"); str(t) }
-    key("receiptNo"); str(o.receiptNo)
-    if let t = o.tier { key("tier"); str(t) }
-    if let t = o.tierApprovalRequested { key("tierApprovalRequested"); str(t) }
-    key("tierChanged"); s += o.tierChanged ? "true" : "false"
-    key("totalFen"); s += String(o.totalFen)
-    return s + "}"
-}
-
-private func jsonString(_ v: String) -> String {
-    var out = "\""
-    for u in v.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        default:
-            if u.value < 0x20 {
-                out += String(format: "\\u%04x", u.value)
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-    }
-    return out + "\""
 }

@@ -274,7 +274,7 @@ extension Store {
             try await purchases.add([
                 .int(pid), .int(mallId), .text(receipt), .opt(memberId), .opt(card), .opt(p.phone), .int(p.atMs), .int(p.day),
                 .int(p.totalFen), .int(p.eligibleFen), .int(0), .int(0), .int(p.pointsEarned), .int(0), .int(p.factorPermille),
-                .int(version), .text(fastSHA256Hex(fingerprint.joined(separator: "|"))), .text(purchaseOutcomeJSON(outcome)),
+                .int(version), .text(sha256Hex(fingerprint.joined(separator: "|"))), .text(outcome.json),
                 .int(p.createdAtMs),
             ])
             batch.append(j)

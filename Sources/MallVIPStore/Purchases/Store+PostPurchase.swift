@@ -197,7 +197,7 @@ extension Store {
             guard let memberId = who.0, var state = members[memberId] else {
                 let receipt = QualifyingReceipt(receiptNo: item.request.receiptNo, businessDate: item.day, amountFen: item.total)
                 if case .eligible = programme.enrolment.evaluate([receipt], on: item.day, programme: programme) { outcome.eligibleToEnrol = true }
-                rows.append(PurchaseRow(item: item, memberId: nil, cardNo: nil, earned: 0, factor: 1000, json: try encodeJSON(outcome)))
+                rows.append(PurchaseRow(item: item, memberId: nil, cardNo: nil, earned: 0, factor: 1000, json: outcome.json))
                 results.append(.created(outcome))
                 continue
             }
@@ -259,7 +259,7 @@ extension Store {
             daily[dk, default: 0] += item.total
             dailyCount[dk, default: 0] += 1
             rows.append(PurchaseRow(item: item, memberId: memberId, cardNo: who.1, earned: earning.points,
-                                    factor: earning.factorPermille, json: try encodeJSON(outcome)))
+                                    factor: earning.factorPermille, json: outcome.json))
             results.append(.created(outcome))
         }
         guard !rows.isEmpty else { return results }

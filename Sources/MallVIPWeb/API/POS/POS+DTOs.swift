@@ -215,11 +215,7 @@ struct QuoteResponseDTO: Content {
 /// ISO 8601 with an explicit offset (`2026-11-25T10:00:00+08:00`, `…Z`, fractional seconds allowed).
 enum ISOTime {
     static func parse(_ text: String, field: String) throws -> Date {
-        let hasOffset = text.hasSuffix("Z") || text.range(of: #"[+-]\d{2}:?\d{2}$"#, options: .regularExpression) != nil
-        if hasOffset, text.contains("T") {
-            if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d }
-            if let d = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return d }
-        }
+        if let d = Timestamp.parse(text) { return d }
         throw DomainError.invalid(field, "time.iso8601", zh: "\(field) 须为带时区的 ISO 8601 时间，如 2026-11-25T10:00:00+08:00",
                                   en: "\(field) must be an ISO 8601 time with offset, e.g. 2026-11-25T10:00:00+08:00")
     }
