@@ -1,7 +1,7 @@
 /// The stored answer of a purchase, written by hand: JSONEncoder was a measurable share of a purchase post.
 /// It is read back with JSONDecoder for replays; a test checks the round trip.
 extension PurchaseOutcome {
-    var json: String {
+    public var json: String {
         var out = "{"
         func key(_ k: String) { out += (out.count > 1 ? ",\"" : "\"") + k + "\":" }
         key("basePoints"); out += String(basePoints)

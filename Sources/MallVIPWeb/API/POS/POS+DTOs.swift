@@ -101,6 +101,8 @@ struct PurchaseResponseDTO: Content {
     var member: Bool
     var cardNo: String?
     var totalFen: Int64
+    var eligibleFen: Int64
+    var factorPermille: Int
     var pointsEarned: Int64
     var basePoints: Int64
     var bonusPoints: Int64
@@ -119,6 +121,8 @@ struct PurchaseResponseDTO: Content {
         member = o.member
         cardNo = o.cardNo
         totalFen = o.totalFen
+        eligibleFen = o.eligibleFen
+        factorPermille = o.factorPermille
         pointsEarned = o.pointsEarned
         basePoints = o.basePoints
         bonusPoints = o.bonusPoints
