@@ -58,6 +58,8 @@ public struct Store: Sendable {
             if gate.enabled {
                 return try await db.withConnection { conn in
                     try await conn.sql.exec("PRAGMA synchronous=NORMAL")
+                    // Checkpoints belong to SQLiteCheckpointer; this high mark only bounds the WAL if it stops.
+                    try await conn.sql.exec("PRAGMA wal_autocheckpoint=20000")
                     return try await conn.transaction { tx in try await body(tx) }
                 }
             }

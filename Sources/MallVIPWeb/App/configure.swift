@@ -21,6 +21,10 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
         try await store.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
     }
     try await store.prepareStorage()
+    if case .sqlite(let path) = config.database {
+        let checkpointer = SQLiteCheckpointer(path: path, logger: app.logger)
+        await app.storage.setWithAsyncShutdown(CheckpointerKey.self, to: checkpointer, onShutdown: { $0.stop() })
+    }
 
     // Sorted keys: a replayed answer is byte-for-byte the first one.
     let encoder = JSONEncoder()
@@ -35,6 +39,7 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
 
 struct StoreKey: StorageKey { typealias Value = Store }
 struct ConfigKey: StorageKey { typealias Value = AppConfig }
+struct CheckpointerKey: StorageKey { typealias Value = SQLiteCheckpointer }
 
 extension Application {
     public var store: Store { storage[StoreKey.self]! }
