@@ -98,8 +98,23 @@ extension Store {
             recorded["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = (try r.string("request_hash"), try r.string("response_json"))
         }
         let cardNos = Array(Set(items.compactMap(\.request.card)))
+        let phones = Array(Set(items.filter { $0.request.card == nil }.compactMap(\.request.phone)))
+        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         var cards: [String: (memberId: Int64?, state: CardState, status: String?)] = [:]
-        if !cardNos.isEmpty {
+        var members: [Int64: BatchMember] = [:]
+        if !cardNos.isEmpty && phones.isEmpty {
+            // Every member of the batch comes by card: one statement identifies and locks them (in id order, so
+            // lanes cannot deadlock). Mixed batches lock in one statement below instead.
+            for r in try await sql.rows("""
+                SELECT c.card_no, c.state, m.id, m.earned_tier, m.tier_since_day, m.manual_tier, m.manual_until_day, m.points_balance,
+                  m.birth_month, m.birth_day, m.status
+                FROM cards c JOIN members m ON m.id = c.member_id WHERE c.card_no IN \(list: cardNos) ORDER BY m.id\(unsafeRaw: lock.isEmpty ? "" : lock + " OF m")
+                """) {
+                let m = try lockedMember(r)
+                cards[try r.string("card_no")] = (m.id, CardState(rawValue: try r.string("state")) ?? .closed, m.status)
+                members[m.id] = BatchMember(locked: m, spendByDay: [:])
+            }
+        } else if !cardNos.isEmpty {
             for r in try await sql.rows("""
                 SELECT c.card_no, c.member_id, c.state, m.status FROM cards c LEFT JOIN members m ON m.id = c.member_id
                 WHERE c.card_no IN \(list: cardNos)
@@ -107,7 +122,6 @@ extension Store {
                 cards[try r.string("card_no")] = (try r.optInt64("member_id"), CardState(rawValue: try r.string("state")) ?? .closed, try r.optString("status"))
             }
         }
-        let phones = Array(Set(items.filter { $0.request.card == nil }.compactMap(\.request.phone)))
         var byPhone: [String: (memberId: Int64, cardNo: String?)] = [:]
         if !phones.isEmpty {
             for r in try await sql.rows("""
@@ -134,15 +148,16 @@ extension Store {
 
         // Lock the members in id order (no deadlocks between lanes) and read their recent spend.
         let memberIds = Array(Set(identities.compactMap { try? $0.get().0 })).sorted()
-        var members: [Int64: BatchMember] = [:]
         if !memberIds.isEmpty {
-            let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
-            for r in try await sql.rows("""
-                SELECT id, earned_tier, tier_since_day, manual_tier, manual_until_day, points_balance, birth_month, birth_day, status
-                FROM members WHERE id IN \(list: memberIds) ORDER BY id\(unsafeRaw: lock)
-                """) {
-                let m = try lockedMember(r)
-                members[m.id] = BatchMember(locked: m, spendByDay: [:])
+            let toLoad = memberIds.filter { members[$0] == nil }
+            if !toLoad.isEmpty {
+                for r in try await sql.rows("""
+                    SELECT id, earned_tier, tier_since_day, manual_tier, manual_until_day, points_balance, birth_month, birth_day, status
+                    FROM members WHERE id IN \(list: toLoad) ORDER BY id\(unsafeRaw: lock)
+                    """) {
+                    let m = try lockedMember(r)
+                    members[m.id] = BatchMember(locked: m, spendByDay: [:])
+                }
             }
             if let longest = windows.max() {
                 let from = items.map { $0.day.windowStart(months: longest).dayNumber }.min()!
