@@ -3,7 +3,8 @@ import SQLKit
 extension Store {
     /// The statements of a batch's writes. Lines and ledger rows find their purchase by (mall, receipt number),
     /// joining `purchases` (SQLite, separate statements) or the CTE that inserted them (PostgreSQL, one statement).
-    /// VALUES columns are column1, column2 … on both stores; CASTs type the binds where no column does.
+    /// VALUES columns are column1, column2 … on both stores. Numbers go in as typed literals and only text is bound:
+    /// encoding a bind costs more than the number itself, and a batch carries thousands.
     struct BatchWrites {
         var rows: [PurchaseRow]
         var ledger: [(key: String, memberId: Int64, points: Int64, balance: Int64, note: String)]
@@ -19,7 +20,7 @@ extension Store {
                 """)
             for (n, r) in chunk.enumerated() {
                 let it = r.item
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: it.mallId), \(bind: it.request.receiptNo), \(bind: r.memberId), \(bind: r.cardNo), \(bind: it.request.phone), \(bind: epochMillis(it.request.occurredAt)), \(bind: it.day.dayNumber), \(bind: it.total), \(bind: it.eligible), 0, 0, \(bind: r.earned), 0, \(bind: r.factor), \(bind: it.programmeVersion), \(bind: it.hash), \(bind: r.json), \(bind: nowMs))" as SQLQueryString)
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: it.mallId), \(bind: it.request.receiptNo), \(int: r.memberId), \(bind: r.cardNo), \(bind: it.request.phone), \(int: epochMillis(it.request.occurredAt)), \(int: it.day.dayNumber), \(int: it.total), \(int: it.eligible), 0, 0, \(int: r.earned), 0, \(int: r.factor), \(int: it.programmeVersion), \(bind: it.hash), \(bind: r.json), \(int: nowMs))" as SQLQueryString)
             }
             q.appendLiteral(" RETURNING id, mall_id, receipt_no")
             return q
@@ -33,7 +34,7 @@ extension Store {
             var n = 0
             for r in rows {
                 for (i, l) in r.item.lines.enumerated() {
-                    q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(CAST(\(bind: r.item.mallId) AS BIGINT), CAST(\(bind: r.item.request.receiptNo) AS TEXT), CAST(\(bind: r.memberId) AS BIGINT), CAST(\(bind: i + 1) AS INTEGER), CAST(\(bind: l.counter.id) AS BIGINT), CAST(\(bind: l.request.amountFen) AS BIGINT), CAST(\(bind: l.request.specialPrice) AS BOOLEAN), CAST(\(bind: l.counter.earnsPoints) AS BOOLEAN))" as SQLQueryString)
+                    q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: r.item.mallId), CAST(\(bind: r.item.request.receiptNo) AS TEXT), \(int: r.memberId), \(int: i + 1), \(int: l.counter.id), \(int: l.request.amountFen), \(flag: l.request.specialPrice), \(flag: l.counter.earnsPoints))" as SQLQueryString)
                     n += 1
                 }
             }
@@ -49,7 +50,7 @@ extension Store {
                 """)
             for (n, e) in ledger.enumerated() {
                 let parts = e.key.split(separator: "|", maxSplits: 1)
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(CAST(\(bind: Int64(parts[0])!) AS BIGINT), CAST(\(bind: String(parts[1])) AS TEXT), CAST(\(bind: e.memberId) AS BIGINT), CAST(\(bind: e.points) AS BIGINT), CAST(\(bind: e.balance) AS BIGINT), CAST(\(bind: e.note) AS TEXT), CAST(\(bind: nowMs) AS BIGINT))" as SQLQueryString)
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: Int64(parts[0])!), CAST(\(bind: String(parts[1])) AS TEXT), \(int: e.memberId), \(int: e.points), \(int: e.balance), CAST(\(bind: e.note) AS TEXT), \(int: nowMs))" as SQLQueryString)
             }
             q.appendLiteral(") AS v JOIN \(source) s ON s.mall_id = v.column1 AND s.receipt_no = v.column2")
             return q
@@ -59,7 +60,7 @@ extension Store {
             guard !members.isEmpty else { return nil }
             var q = SQLQueryString("UPDATE members SET points_balance = v.column2, earned_tier = v.column3, tier_since_day = v.column4, updated_at_ms = v.column5 FROM (VALUES")
             for (n, m) in members.enumerated() {
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(CAST(\(bind: m.id) AS BIGINT), CAST(\(bind: m.balance) AS BIGINT), CAST(\(bind: m.earnedTier) AS TEXT), CAST(\(bind: m.tierSinceDay) AS INTEGER), CAST(\(bind: nowMs) AS BIGINT))" as SQLQueryString)
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: m.id), \(int: m.balance), CAST(\(bind: m.earnedTier) AS TEXT), \(int: m.tierSinceDay), \(int: nowMs))" as SQLQueryString)
             }
             q.appendLiteral(") AS v WHERE members.id = v.column1")
             return q
@@ -69,7 +70,7 @@ extension Store {
             guard !daily.isEmpty else { return nil }
             var q = SQLQueryString("INSERT INTO member_daily_spend (member_id, mall_id, day, spend_fen, purchases) VALUES")
             for (n, d) in daily.sorted(by: { ($0.key.memberId, $0.key.day) < ($1.key.memberId, $1.key.day) }).enumerated() {
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(bind: d.key.memberId), \(bind: d.key.mallId), \(bind: d.key.day), \(bind: d.spend), \(bind: d.count))" as SQLQueryString)
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: d.key.memberId), \(int: d.key.mallId), \(int: d.key.day), \(int: d.spend), \(int: d.count))" as SQLQueryString)
             }
             q.appendLiteral("""
                  ON CONFLICT (member_id, mall_id, day) DO UPDATE SET spend_fen = member_daily_spend.spend_fen + excluded.spend_fen,
@@ -92,5 +93,17 @@ extension Store {
         var memberId: Int64
         var mallId: Int64
         var day: Int
+    }
+}
+
+extension SQLQueryString {
+    /// A number as a typed SQL literal (`CAST(42 AS BIGINT)`, `CAST(NULL AS BIGINT)`): safe to inline, and typed so
+    /// a VALUES column of NULLs still has a type.
+    mutating func appendInterpolation<I: BinaryInteger>(int value: I?) {
+        appendLiteral("CAST(" + (value.map { String($0) } ?? "NULL") + " AS BIGINT)")
+    }
+
+    mutating func appendInterpolation(flag value: Bool) {
+        appendLiteral(value ? "TRUE" : "FALSE")
     }
 }
