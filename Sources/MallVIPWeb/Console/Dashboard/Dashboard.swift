@@ -9,13 +9,18 @@ enum Dashboard {
     struct Model: Sendable {
         var day: LocalDate
         var figures: DashboardFigures
+        var malls: [Mall]
+        /// Sales figures cut to one mall; members, cards and points are group-wide.
+        var mall: Mall?
     }
 
     enum Query {
-        static func model(_ store: Store) async throws -> Model {
+        static func model(_ store: Store, mallCode: String?) async throws -> Model {
             let (_, programme) = try await store.programme()
             let day = LocalDate.of(store.env.now(), in: programme.timeZone)
-            return Model(day: day, figures: try await store.dashboard(on: day))
+            let malls = try await store.malls()
+            let mall = mallCode.flatMap { code in malls.first { $0.code == code } }
+            return Model(day: day, figures: try await store.dashboard(on: day, mallId: mall?.id), malls: malls, mall: mall)
         }
     }
 
@@ -25,6 +30,12 @@ enum Dashboard {
             let share = f.salesTodayFen > 0 ? "\(f.memberSalesTodayFen * 1000 / f.salesTodayFen / 10).\(f.memberSalesTodayFen * 1000 / f.salesTodayFen % 10)%" : "—"
             return .div(
                 .p(.class("muted"), .text(ctx.t("营业日 ", "Business day ") + m.day.description)),
+                .if(m.malls.count > 1, .p(
+                    .a(.href(SiteURL.dashboard.path), .text(ctx.t("全部商场", "All malls"))),
+                    .forEach(m.malls) { mall in
+                        .group(.text(" · "), .a(.href(SiteURL.dashboard.path + "?mall=" + mall.code), .text("\(mall.code) \(mall.name)")))
+                    })),
+                .unwrap(m.mall) { .p(.class("notice"), .text(ctx.t("销售数字仅含 ", "Sales figures for ") + "\($0.code) \($0.name)")) },
                 .div(.class("grid"),
                      stat(ctx.t("有效会员", "Active members"), "\(f.members)"),
                      stat(ctx.t("今日新办卡", "New cards today"), "\(f.newMembersToday)"),
@@ -47,6 +58,6 @@ enum Dashboard {
 enum DashboardController {
     @Sendable static func show(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        return Layout.render(ctx, title: ctx.t("首页", "Home"), Dashboard.View.body(try await Dashboard.Query.model(req.store), ctx))
+        return Layout.render(ctx, title: ctx.t("首页", "Home"), Dashboard.View.body(try await Dashboard.Query.model(req.store, mallCode: req.query["mall"]), ctx))
     }
 }
