@@ -13,7 +13,7 @@ import time
 import traceback
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -74,9 +74,19 @@ class Walk:
         self.navigate(lambda: self.d.find_element(By.CSS_SELECTOR, form_css + " button[type=submit]").click())
 
     def navigate(self, action):
-        """Runs `action` (a click or a submit) and waits until the next page has replaced this one."""
-        old = self.d.find_element(By.TAG_NAME, "html")
-        action()
+        """Runs `action` (a click or a submit) and waits until the next page has replaced this one.
+
+        Right after a screenshot's device-metrics override Chromium may briefly answer element calls with
+        "Node with given id does not belong to the document"; such a call is retried (the action had no effect)."""
+        for attempt in range(3):
+            try:
+                old = self.d.find_element(By.TAG_NAME, "html")
+                action()
+                break
+            except (StaleElementReferenceException, WebDriverException) as e:
+                if attempt == 2 or not ("does not belong to the document" in str(e) or isinstance(e, StaleElementReferenceException)):
+                    raise
+                time.sleep(0.3)
         try:
             self.wait.until(EC.staleness_of(old))
         except TimeoutException:
