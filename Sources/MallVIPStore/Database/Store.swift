@@ -34,20 +34,6 @@ public struct Store: Sendable {
         self.lanes = PurchaseLanes(count: isSQLite ? 1 : writers, maxBatch: 64)
     }
 
-    /// The same store on another `Database` handle (e.g. a request's), sharing caches and gate.
-    public func on(_ db: any Database) -> Store {
-        Store(db: db, gate: gate, programmes: programmes, counters: counters, env: env, lanes: lanes)
-    }
-
-    init(db: any Database, gate: WriteGate, programmes: ProgrammeCache, counters: CounterCache, env: StoreEnvironment, lanes: PurchaseLanes) {
-        self.db = db
-        self.gate = gate
-        self.programmes = programmes
-        self.counters = counters
-        self.env = env
-        self.lanes = lanes
-    }
-
     public var sql: any SQLDatabase { db.sql }
     var now: Date { env.now() }
 

@@ -44,10 +44,12 @@ extension Store {
         guard let p = try await sql.row("""
             SELECT id, member_id, business_day, eligible_fen, refunded_eligible_fen, points_earned, points_reversed, factor_permille,
                    programme_version, total_fen, refunded_fen
-            FROM purchases WHERE mall_id = \(bind: mallId) AND receipt_no = \(bind: req.receiptNo)
+            FROM purchases WHERE mall_id = \(bind: mallId) AND receipt_no = \(bind: req.receiptNo)\(unsafeRaw: sql.dialect.name == "postgresql" ? " FOR UPDATE" : "")
             """) else {
             throw DomainError(.notFound, field: "receiptNo", rule: "receipt.exists", zh: "原小票不存在：\(req.receiptNo)", en: "unknown receipt \(req.receiptNo)")
         }
+        // Locked (PostgreSQL; the gate on SQLite): two refunds of one receipt at once must not both see the same
+        // remaining amount.
         let purchaseId = try p.int64("id")
         let memberId = try p.optInt64("member_id")
         let programme = try await programmes.version(try p.int("programme_version"), tx)
@@ -86,7 +88,7 @@ extension Store {
                                     pointsBalance: nil, tier: nil, tierChanged: false, cardDeactivated: false)
         let newRefundedEligible = try p.int64("refunded_eligible_fen") + refundedEligible
         var reversal: Int64 = 0
-        if let memberId {
+        if memberId != nil {
             let netEarned = try p.int64("points_earned") - p.int64("points_reversed")
             let kept = programme.earning.points(forEligibleFen: try p.int64("eligible_fen") - newRefundedEligible,
                                                 factorPermille: try p.int("factor_permille")).total
