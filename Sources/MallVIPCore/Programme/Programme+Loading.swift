@@ -124,6 +124,10 @@ extension Programme {
             if let f = m.from, let t = m.to, f > t { add("\(p).to", "must not be before from (\(f))") }
             if let n = m.firstMemberPurchasesOfDay, n < 1 { add("\(p).firstMemberPurchasesOfDay", "must be at least 1") }
         }
+        if cards.prefix.isEmpty || cards.prefix.count > 6 || !cards.prefix.allSatisfy(\.isASCIIDigitChar) {
+            add("cards.prefix", "must be 1 to 6 digits")
+        }
+        if !(6...12).contains(cards.serialDigits) { add("cards.serialDigits", "must be between 6 and 12") }
         if purchases.maxBackdateDays < 0 { add("purchases.maxBackdateDays", "must not be negative") }
         if purchases.maxFutureSeconds < 0 { add("purchases.maxFutureSeconds", "must not be negative") }
         return issues

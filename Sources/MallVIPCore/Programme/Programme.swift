@@ -13,10 +13,11 @@ public struct Programme: Codable, Sendable, Equatable {
     public var discounts: DiscountPolicy
     public var review: ReviewPolicy
     public var purchases: PurchasePolicy
+    public var cards: CardPolicy
 
     public init(name: String, timezone: String = "Asia/Shanghai", tiers: [TierDefinition], enrolment: EnrolmentPolicy,
                 earning: EarningPolicy, discounts: DiscountPolicy = .init(), review: ReviewPolicy = .init(),
-                purchases: PurchasePolicy = .init()) {
+                purchases: PurchasePolicy = .init(), cards: CardPolicy = .init()) {
         self.name = name
         self.timezone = timezone
         self.tiers = tiers
@@ -25,10 +26,11 @@ public struct Programme: Codable, Sendable, Equatable {
         self.discounts = discounts
         self.review = review
         self.purchases = purchases
+        self.cards = cards
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, timezone, tiers, enrolment, earning, discounts, review, purchases
+        case name, timezone, tiers, enrolment, earning, discounts, review, purchases, cards
     }
 
     public init(from decoder: Decoder) throws {
@@ -41,6 +43,7 @@ public struct Programme: Codable, Sendable, Equatable {
         discounts = try c.decodeIfPresent(DiscountPolicy.self, forKey: .discounts) ?? .init()
         review = try c.decodeIfPresent(ReviewPolicy.self, forKey: .review) ?? .init()
         purchases = try c.decodeIfPresent(PurchasePolicy.self, forKey: .purchases) ?? .init()
+        cards = try c.decodeIfPresent(CardPolicy.self, forKey: .cards) ?? .init()
     }
 
     public func tier(_ code: String) -> TierDefinition? { tiers.first { $0.code == code } }
@@ -164,6 +167,18 @@ public struct PurchasePolicy: Codable, Sendable, Equatable {
         self.maxBackdateDays = maxBackdateDays
         self.maxFutureSeconds = maxFutureSeconds
     }
+}
+
+/// How card numbers look: the group's prefix, then a serial padded to `serialDigits`, then a Luhn digit.
+public struct CardPolicy: Codable, Sendable, Equatable {
+    public var prefix: String
+    public var serialDigits: Int
+    public init(prefix: String = "88", serialDigits: Int = 9) {
+        self.prefix = prefix
+        self.serialDigits = serialDigits
+    }
+
+    public func number(serial: Int64) -> String { CardNumber.make(prefix: prefix, serial: serial, width: serialDigits) }
 }
 
 /// A yuan amount in YAML ("3000", 3000, "2999.99"), held as fen. Decoding a number through Double is avoided:

@@ -8,7 +8,7 @@ extension DemoWorld {
         var next = inputs.cardIdBase
         func newCard(_ member: Int?, state: CardState, issued: Int64, activated: Int64?, note: String) -> Int {
             next += 1
-            cards.append(Card(id: next, number: CardNumber.make(serial: next), memberIndex: member, state: state, issuedAtMs: issued,
+            cards.append(Card(id: next, number: programme.cards.number(serial: next), memberIndex: member, state: state, issuedAtMs: issued,
                               activatedAtMs: activated, replacedBy: nil, note: note))
             return cards.count - 1
         }

@@ -64,7 +64,7 @@ extension Store {
                     RETURNING id
                     """)!
                 let memberId = try row.int64("id")
-                let cardNo = try await self.issueCard(tx, memberId: memberId, preIssued: req.cardNo, nowMs: nowMs)
+                let cardNo = try await self.issueCard(tx, memberId: memberId, preIssued: req.cardNo, cards: programme.cards, nowMs: nowMs)
                 try await self.recordTierChange(sql, memberId: memberId, from: entryTier, to: entryTier, kind: "enrol", reason: nil,
                                                 note: ruleName, purchaseId: nil, actor: actor, nowMs: nowMs)
                 // Credit the qualifying non-member receipts: the customer earned these points.
@@ -156,7 +156,7 @@ extension Store {
     }
 
     /// Activates a pre-issued card or makes a new number with a check digit.
-    func issueCard(_ tx: any Database, memberId: Int64, preIssued: String?, nowMs: Int64) async throws -> String {
+    func issueCard(_ tx: any Database, memberId: Int64, preIssued: String?, cards: CardPolicy, nowMs: Int64) async throws -> String {
         let sql = tx.sql
         if let preIssued {
             guard let row = try await sql.row("SELECT id, state, member_id FROM cards WHERE card_no = \(bind: preIssued)") else {
@@ -175,7 +175,7 @@ extension Store {
             VALUES (\(bind: memberId), \(bind: "pending-\(memberId)-\(nowMs)"), 'active', \(bind: nowMs), \(bind: nowMs), '') RETURNING id
             """)!
         let id = try row.int64("id")
-        let cardNo = CardNumber.make(serial: id)
+        let cardNo = cards.number(serial: id)
         try await sql.exec("UPDATE cards SET card_no = \(bind: cardNo) WHERE id = \(bind: id)")
         return cardNo
     }
@@ -185,6 +185,8 @@ extension Store {
         guard (1...1000).contains(count) else {
             throw DomainError.invalid("count", "count.range", zh: "数量须在1–1000之间", en: "count must be between 1 and 1000")
         }
+        // Read before the transaction: on SQLite the transaction holds the only connection.
+        let cards = try await programme().programme.cards
         return try await write { tx in
             var out: [String] = []
             let nowMs = epochMillis(self.now)
@@ -194,7 +196,7 @@ extension Store {
                     VALUES (NULL, \(bind: "pending-\(nowMs)-\(i)"), 'inactive', \(bind: nowMs), '预制卡') RETURNING id
                     """)!
                 let id = try row.int64("id")
-                let no = CardNumber.make(serial: id)
+                let no = cards.number(serial: id)
                 try await tx.sql.exec("UPDATE cards SET card_no = \(bind: no) WHERE id = \(bind: id)")
                 out.append(no)
             }

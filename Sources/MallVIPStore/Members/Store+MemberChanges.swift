@@ -151,9 +151,10 @@ extension Store {
     }
 
     public func replaceCard(memberId: Int64, actor: String) async throws -> String {
-        try await write { tx in
+        let cards = try await programme().programme.cards
+        return try await write { tx in
             let nowMs = epochMillis(self.now)
-            let newNo = try await self.issueCard(tx, memberId: memberId, preIssued: nil, nowMs: nowMs)
+            let newNo = try await self.issueCard(tx, memberId: memberId, preIssued: nil, cards: cards, nowMs: nowMs)
             try await tx.sql.exec("""
                 UPDATE cards SET state = 'replaced', replaced_by = \(bind: newNo)
                 WHERE member_id = \(bind: memberId) AND card_no <> \(bind: newNo) AND state IN ('active', 'lost')
