@@ -46,15 +46,19 @@ class Walk:
         self.artifacts = artifacts
         self.wait = WebDriverWait(driver, 20)
         self.shot_no = 0
+        self.marker = 0
 
     def open(self, path):
         self.d.get(self.base + path)
 
     def text(self, css):
-        return self.d.find_element(By.CSS_SELECTOR, css).text
+        return self.retry(lambda: self.d.find_element(By.CSS_SELECTOR, css).text)
+
+    def attr(self, css, name):
+        return self.retry(lambda: self.d.find_element(By.CSS_SELECTOR, css).get_attribute(name))
 
     def body(self):
-        return self.d.find_element(By.TAG_NAME, "body").text
+        return self.text("body")
 
     def shot(self, name):
         """A full-page screenshot: the viewport is set to the page's whole height for the capture."""
@@ -70,25 +74,56 @@ class Walk:
             self.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         print(f"  screenshot: {path}")
 
+    def retry(self, fn):
+        """Runs `fn` (a find plus an action), again if Chromium answers with a node of a document that has just
+        been replaced: right after a navigation or a screenshot's device-metrics override it may briefly say
+        "Node with given id does not belong to the document". Each attempt finds its elements afresh."""
+        for attempt in range(6):
+            try:
+                return fn()
+            except (StaleElementReferenceException, WebDriverException) as e:
+                transient = isinstance(e, StaleElementReferenceException) or "does not belong to the document" in str(e)
+                if attempt == 5 or not transient:
+                    raise
+                time.sleep(0.25 * (attempt + 1))
+
+    def el(self, by, what):
+        return self.d.find_element(by, what)
+
+    def type(self, name, text, clear=False):
+        def act():
+            box = self.el(By.NAME, name)
+            if clear:
+                box.clear()
+            box.send_keys(text)
+        self.retry(act)
+
+    def click(self, by, what):
+        """Clicks an element that leads to another page and waits for that page."""
+        self.navigate(lambda: self.el(by, what).click())
+
     def submit(self, form_css):
-        self.navigate(lambda: self.d.find_element(By.CSS_SELECTOR, form_css + " button[type=submit]").click())
+        self.click(By.CSS_SELECTOR, form_css + " button[type=submit]")
 
     def navigate(self, action):
-        """Runs `action` (a click or a submit) and waits until the next page has replaced this one.
+        """Runs `action` (a click or a submit) and waits until a new document has replaced this one and loaded.
 
-        Right after a screenshot's device-metrics override Chromium may briefly answer element calls with
-        "Node with given id does not belong to the document"; such a call is retried (the action had no effect)."""
-        for attempt in range(3):
+        The old document is marked with a script variable and the wait is for a document without it: asking an
+        old element whether it went stale races Chromium, which may answer "Node with given id does not belong
+        to the document" instead of the stale-element error while the page is being replaced."""
+        self.marker += 1
+        token = f"walk-{self.marker}"
+        self.d.execute_script("window.__walkPage = arguments[0]", token)
+        self.retry(action)
+
+        def replaced(d):
             try:
-                old = self.d.find_element(By.TAG_NAME, "html")
-                action()
-                break
-            except (StaleElementReferenceException, WebDriverException) as e:
-                if attempt == 2 or not ("does not belong to the document" in str(e) or isinstance(e, StaleElementReferenceException)):
-                    raise
-                time.sleep(0.3)
+                return d.execute_script(
+                    "return window.__walkPage !== arguments[0] && document.readyState === 'complete'", token)
+            except WebDriverException:
+                return False  # between documents: ask again
         try:
-            self.wait.until(EC.staleness_of(old))
+            self.wait.until(replaced)
         except TimeoutException:
             raise WalkFailed(f"the page did not change after the action (still {self.d.current_url})")
 
@@ -109,30 +144,29 @@ def walk(w, args):
     w.open("/console")
     w.wait_path("/login")
     check("员工登录" in d.title, "an unsigned visit lands on the sign-in page")
-    d.find_element(By.NAME, "username").send_keys(args.username)
-    d.find_element(By.NAME, "password").send_keys("wrong-password")
+    w.type("username", args.username)
+    w.type("password", "wrong-password")
     w.submit("form.card")
     w.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "p.error")))
     check("用户名或密码错误" in w.text("p.error"), "a wrong password is refused")
-    d.find_element(By.NAME, "username").clear()
-    d.find_element(By.NAME, "username").send_keys(args.username)
-    d.find_element(By.NAME, "password").send_keys(args.password)
+    w.type("username", args.username, clear=True)
+    w.type("password", args.password)
     w.shot("login")
     w.submit("form.card")
     w.wait_path("/console")
     w.no_error_page()
-    check(d.find_element(By.CSS_SELECTOR, "html").get_attribute("lang") == "zh-CN", "the console is in Chinese by default")
+    check(w.attr("html", "lang") == "zh-CN", "the console is in Chinese by default")
     check("服务台" in w.text("header .who"), "the header names the desk role")
-    check(not d.find_elements(By.CSS_SELECTOR, "header nav a[href='/console/staff']"), "desk has no staff link")
+    check(not w.retry(lambda: d.find_elements(By.CSS_SELECTOR, "header nav a[href='/console/staff']")), "desk has no staff link")
 
     print("2. enrol at the desk")
-    w.navigate(d.find_element(By.CSS_SELECTOR, "header nav a[href='/console/members/new']").click)
+    w.click(By.CSS_SELECTOR, "header nav a[href='/console/members/new']")
     w.wait_path("/console/members/new")
-    d.find_element(By.NAME, "phone").send_keys(args.phone)
-    d.find_element(By.NAME, "name").send_keys(args.name)
-    Select(d.find_element(By.NAME, "gender")).select_by_value("female")
-    d.find_element(By.NAME, "receipts").send_keys(args.receipt)
-    d.find_element(By.NAME, "consentSms").click()
+    w.type("phone", args.phone)
+    w.type("name", args.name)
+    w.retry(lambda: Select(d.find_element(By.NAME, "gender")).select_by_value("female"))
+    w.type("receipts", args.receipt)
+    w.retry(lambda: d.find_element(By.NAME, "consentSms").click())
     w.shot("enrol-form")
     w.submit("form.card")
     w.wait.until(lambda d: "/console/members/" in d.current_url and "/new" not in d.current_url)
@@ -144,24 +178,21 @@ def walk(w, args):
     member_url = d.current_url.split("?")[0]
 
     print("3. search")
-    w.navigate(d.find_element(By.CSS_SELECTOR, "header a.brand").click)
+    w.click(By.CSS_SELECTOR, "header a.brand")
     w.wait_path("/console")
-    search = d.find_element(By.NAME, "q")
-    search.send_keys(args.phone[-4:])
-    w.navigate(search.submit)
+    w.type("q", args.phone[-4:])
+    w.navigate(lambda: d.find_element(By.NAME, "q").submit())
     w.wait_path("/console/members")
-    rows = d.find_elements(By.CSS_SELECTOR, "main table tr")
+    rows = w.retry(lambda: [r.text for r in d.find_elements(By.CSS_SELECTOR, "main table tr")])
     check(len(rows) == 2, f"the last four digits find one member ({len(rows) - 1} found)")
-    check(args.name in rows[1].text and card in rows[1].text and args.phone in rows[1].text,
+    check(args.name in rows[1] and card in rows[1] and args.phone in rows[1],
           "the hit shows name, full phone (desk) and card")
     w.shot("search")
     for query in (card, args.phone, args.name):
-        box = d.find_element(By.NAME, "q")
-        box.clear()
-        box.send_keys(query)
-        w.navigate(box.submit)
+        w.type("q", query, clear=True)
+        w.navigate(lambda: d.find_element(By.NAME, "q").submit())
         check(args.name in w.text("main table"), f"search by {query!r} finds the member")
-    w.navigate(d.find_element(By.LINK_TEXT, args.name).click)
+    w.click(By.LINK_TEXT, args.name)
 
     print("4. member page")
     w.wait.until(lambda d: d.current_url.split("?")[0] == member_url)
@@ -172,14 +203,14 @@ def walk(w, args):
     check(str(args.points) in stats, f"points balance {args.points} shown")
     progress = w.text("p.progress")
     check(args.progress_zh in progress, f"progress line: {progress}")
-    ledger = [t for t in d.find_elements(By.TAG_NAME, "table") if "消费积分" in t.text]
+    ledger = w.retry(lambda: [t.text for t in d.find_elements(By.TAG_NAME, "table") if "消费积分" in t.text])
     check(len(ledger) == 1, "the points ledger lists the earning")
     check(args.receipt in w.body(), "the purchase is listed with its receipt")
     w.shot("member")
 
     print("5. English")
-    w.navigate(d.find_element(By.XPATH, "//header//button[normalize-space()='English']").click)
-    w.wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "html").get_attribute("lang") == "en")
+    w.click(By.XPATH, "//header//button[normalize-space()='English']")
+    w.wait.until(lambda d: w.attr("html", "lang") == "en")
     check(d.current_url.split("?")[0] == member_url, "the switch stays on the member page")
     check("Regular" in w.text("div.grid"), "tier shown as Regular")
     progress = w.text("p.progress")
@@ -190,7 +221,7 @@ def walk(w, args):
     w.shot("member-en")
 
     print("6. sign out")
-    w.navigate(d.find_element(By.XPATH, "//header//button[normalize-space()='Sign out']").click)
+    w.click(By.XPATH, "//header//button[normalize-space()='Sign out']")
     w.wait_path("/login")
     w.open(member_url.replace(w.base, ""))
     w.wait_path("/login")
