@@ -357,7 +357,7 @@ struct ProgrammeValidationTests {
     @Test("wrong scalar types name their path")
     func wrongTypes() {
         single(defaultYAML(replacing: "receiptValidityDays: 90", with: "receiptValidityDays: ninety"), "enrolment.receiptValidityDays")
-        single(defaultYAML(replacing: "isVIP: false\n  - code: silver", with: "isVIP: maybe\n  - code: silver"), "tiers[0].isVIP")
+        single(defaultYAML(replacing: "Regular}\n    isVIP: false", with: "Regular}\n    isVIP: maybe"), "tiers[0].isVIP")
     }
 
     @Test("empty name and unknown time zone")

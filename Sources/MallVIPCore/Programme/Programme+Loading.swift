@@ -130,6 +130,7 @@ extension Programme {
         if !(6...12).contains(cards.serialDigits) { add("cards.serialDigits", "must be between 6 and 12") }
         if purchases.maxBackdateDays < 0 { add("purchases.maxBackdateDays", "must not be negative") }
         if purchases.maxFutureSeconds < 0 { add("purchases.maxFutureSeconds", "must not be negative") }
+        validateRewards(add)
         return issues
     }
 
@@ -139,5 +140,56 @@ extension Programme {
             if let m = rule.months { if !(1...36).contains(m) { add("\(p).months", "must be between 1 and 36") } }
             else { add("\(p).months", "is required for kind rollingMonths") }
         }
+    }
+
+    private func validateRewards(_ add: (String, String) -> Void) {
+        for (i, tier) in tiers.enumerated() {
+            let b = tier.benefits
+            if !(0...24).contains(b.freeParkingHours) { add("tiers[\(i)].benefits.freeParkingHours", "must be between 0 and 24") }
+        }
+        if redemption.fenPerThousandPoints < 0 { add("redemption.valuePerThousandPoints", "must not be negative") }
+        var codes = Set<String>()
+        for (i, l) in redemption.ladders.enumerated() {
+            let p = "redemption.ladders[\(i)]"
+            if !codes.insert(l.code).inserted { add("\(p).code", "duplicate ladder code \(l.code)") }
+            if l.minPoints <= 0 { add("\(p).minPoints", "must be more than 0") }
+            if l.baseCapFen <= 0 { add("\(p).baseCap", "must be more than 0") }
+            if l.stepPoints <= 0 { add("\(p).stepPoints", "must be more than 0") }
+            if l.stepCapFen < 0 { add("\(p).stepCap", "must not be negative") }
+        }
+        codes = []
+        for (i, w) in redemption.windows.enumerated() {
+            let p = "redemption.windows[\(i)]"
+            if !codes.insert(w.code).inserted { add("\(p).code", "duplicate window code \(w.code)") }
+            if let ms = w.months, ms.isEmpty || !ms.allSatisfy({ (1...12).contains($0) }) { add("\(p).months", "must list months 1 to 12") }
+            if let f = w.fromDay, !(1...31).contains(f) { add("\(p).fromDay", "must be between 1 and 31") }
+            if let t = w.toDay, !(1...31).contains(t) { add("\(p).toDay", "must be between 1 and 31") }
+            if let f = w.fromDay, let t = w.toDay, f > t { add("\(p).toDay", "must not be before fromDay (\(f))") }
+        }
+        if coupons.codePrefix.count > 8 || !coupons.codePrefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            add("coupons.codePrefix", "must be at most 8 letters or digits")
+        }
+        if !(6...24).contains(coupons.codeLength) { add("coupons.codeLength", "must be between 6 and 24") }
+        if coupons.defaultValidDays < 1 { add("coupons.defaultValidDays", "must be at least 1") }
+        if !(1...10).contains(pointsExpiry.keepYears) { add("pointsExpiry.keepYears", "must be between 1 and 10") }
+        if parking.rateFen < 0 { add("parking.rate", "must not be negative") }
+        if !(1...1440).contains(parking.unitMinutes) { add("parking.unitMinutes", "must be between 1 and 1440") }
+        if parking.graceMinutes < 0 { add("parking.graceMinutes", "must not be negative") }
+        if parking.maxChargeFen < 0 { add("parking.maxCharge", "must not be negative") }
+        for (i, r) in parking.sameDaySpend.enumerated() {
+            if r.minSpendFen <= 0 { add("parking.sameDaySpend[\(i)].minSpend", "must be more than 0") }
+            if !(1...24).contains(r.extraHours) { add("parking.sameDaySpend[\(i)].extraHours", "must be between 1 and 24") }
+        }
+        if referrals.maxRewardedPerReferrer < 0 { add("referrals.maxRewardedPerReferrer", "must not be negative (0 = no cap)") }
+        if referrals.minPurchaseFen < 0 { add("referrals.minPurchase", "must not be negative") }
+        if referrals.reward.points < 0 { add("referrals.reward.points", "must not be negative") }
+        if let c = referrals.reward.coupon { validate(c, at: "referrals.reward.coupon", add) }
+    }
+
+    func validate(_ c: CouponTemplate, at p: String, _ add: (String, String) -> Void) {
+        if (c.faceFen == nil) == (c.discountPermille == nil) { add(p, "needs exactly one of face (yuan) or discount (折)") }
+        if let f = c.faceFen, f <= 0 { add("\(p).face", "must be more than 0") }
+        if c.minSpendFen < 0 { add("\(p).minSpend", "must not be negative") }
+        if let d = c.validDays, d < 1 { add("\(p).validDays", "must be at least 1") }
     }
 }

@@ -14,10 +14,17 @@ public struct Programme: Codable, Sendable, Equatable {
     public var review: ReviewPolicy
     public var purchases: PurchasePolicy
     public var cards: CardPolicy
+    public var redemption: RedemptionPolicy
+    public var coupons: CouponPolicy
+    public var pointsExpiry: ExpiryPolicy
+    public var parking: ParkingPolicy
+    public var referrals: ReferralPolicy
 
     public init(name: String, timezone: String = "Asia/Shanghai", tiers: [TierDefinition], enrolment: EnrolmentPolicy,
                 earning: EarningPolicy, discounts: DiscountPolicy = .init(), review: ReviewPolicy = .init(),
-                purchases: PurchasePolicy = .init(), cards: CardPolicy = .init()) {
+                purchases: PurchasePolicy = .init(), cards: CardPolicy = .init(), redemption: RedemptionPolicy = .init(),
+                coupons: CouponPolicy = .init(), pointsExpiry: ExpiryPolicy = .init(), parking: ParkingPolicy = .init(),
+                referrals: ReferralPolicy = .init()) {
         self.name = name
         self.timezone = timezone
         self.tiers = tiers
@@ -27,10 +34,16 @@ public struct Programme: Codable, Sendable, Equatable {
         self.review = review
         self.purchases = purchases
         self.cards = cards
+        self.redemption = redemption
+        self.coupons = coupons
+        self.pointsExpiry = pointsExpiry
+        self.parking = parking
+        self.referrals = referrals
     }
 
     enum CodingKeys: String, CodingKey {
         case name, timezone, tiers, enrolment, earning, discounts, review, purchases, cards
+        case redemption, coupons, pointsExpiry, parking, referrals
     }
 
     public init(from decoder: Decoder) throws {
@@ -44,6 +57,12 @@ public struct Programme: Codable, Sendable, Equatable {
         review = try c.decodeIfPresent(ReviewPolicy.self, forKey: .review) ?? .init()
         purchases = try c.decodeIfPresent(PurchasePolicy.self, forKey: .purchases) ?? .init()
         cards = try c.decodeIfPresent(CardPolicy.self, forKey: .cards) ?? .init()
+        // Sections added after the first release default, so stored programme versions still load.
+        redemption = try c.decodeIfPresent(RedemptionPolicy.self, forKey: .redemption) ?? .init()
+        coupons = try c.decodeIfPresent(CouponPolicy.self, forKey: .coupons) ?? .init()
+        pointsExpiry = try c.decodeIfPresent(ExpiryPolicy.self, forKey: .pointsExpiry) ?? .init()
+        parking = try c.decodeIfPresent(ParkingPolicy.self, forKey: .parking) ?? .init()
+        referrals = try c.decodeIfPresent(ReferralPolicy.self, forKey: .referrals) ?? .init()
     }
 
     public func tier(_ code: String) -> TierDefinition? { tiers.first { $0.code == code } }
@@ -69,16 +88,19 @@ public struct TierDefinition: Codable, Sendable, Equatable {
     public var isVIP: Bool
     /// How a member earns this tier automatically; nil for the entry tier or tiers only granted by hand.
     public var upgrade: UpgradeRule?
+    public var benefits: TierBenefits
 
-    public init(code: String, name: LocalizedName, discountPermille: Int = 1000, isVIP: Bool = true, upgrade: UpgradeRule? = nil) {
+    public init(code: String, name: LocalizedName, discountPermille: Int = 1000, isVIP: Bool = true, upgrade: UpgradeRule? = nil,
+                benefits: TierBenefits = .init()) {
         self.code = code
         self.name = name
         self.discountPermille = discountPermille
         self.isVIP = isVIP
         self.upgrade = upgrade
+        self.benefits = benefits
     }
 
-    enum CodingKeys: String, CodingKey { case code, name, discount, isVIP, upgrade }
+    enum CodingKeys: String, CodingKey { case code, name, discount, isVIP, upgrade, benefits }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -87,6 +109,7 @@ public struct TierDefinition: Codable, Sendable, Equatable {
         discountPermille = try c.decodeIfPresent(ZheValue.self, forKey: .discount)?.permille ?? 1000
         isVIP = try c.decodeIfPresent(Bool.self, forKey: .isVIP) ?? true
         upgrade = try c.decodeIfPresent(UpgradeRule.self, forKey: .upgrade)
+        benefits = try c.decodeIfPresent(TierBenefits.self, forKey: .benefits) ?? .init()
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -96,6 +119,7 @@ public struct TierDefinition: Codable, Sendable, Equatable {
         try c.encode(ZheValue(permille: discountPermille), forKey: .discount)
         try c.encode(isVIP, forKey: .isVIP)
         try c.encodeIfPresent(upgrade, forKey: .upgrade)
+        try c.encode(benefits, forKey: .benefits)
     }
 }
 
