@@ -49,9 +49,10 @@ struct APIKeyCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key; the key is the last line printed (only its hash is stored).")
         @ArgumentParser.Option(help: "What the key is for, e.g. POS-1F-03.") var name: String
+        @ArgumentParser.Option(help: "A partner merchant's code: the key may then call only the partner API.") var partner: String?
 
         func run() async throws {
-            let key = try await withApplication { app in try await app.store.createAPIKey(name: name, actor: "cli") }
+            let key = try await withApplication { app in try await app.store.createAPIKey(name: name, partnerCode: partner, actor: "cli") }
             print("API key \(name) created. It is shown only now:")
             print(key)
         }

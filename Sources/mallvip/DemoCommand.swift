@@ -43,6 +43,8 @@ struct DemoCommand: AsyncParsableCommand {
                 print("  " + $0)
                 fflush(nil)
             }
+            let rewards = try await store.addSeedRewardItems(supplierCounterCode: "CD108", actor: "demo")
+            print("  rewards: \(rewards) catalogue items from the seed plans (ladder gift, VIP-week small redemption, vouchers, November)")
             var login: (String, String?) = ("demo", nil)
             if try await store.staff(username: "demo") == nil {
                 let password = StaffPassword.generate()

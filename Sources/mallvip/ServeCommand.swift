@@ -42,6 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
                     do {
                         let (_, programme) = try await store.programme()
                         _ = try await store.runTierReview(on: LocalDate.of(Date(), in: programme.timeZone))
+                        _ = try await store.runReferralSweep(on: LocalDate.of(Date(), in: programme.timeZone))
+                        _ = try await store.runPointsExpiry(on: LocalDate.of(Date(), in: programme.timeZone))
                     } catch {
                         app.logger.error("daily jobs failed: \(String(reflecting: error))")
                     }

@@ -12,6 +12,7 @@ import Vapor
         ("/console/members?q=0001", StaffRole.memberDesk.union([.counterStaff])),
         ("/console/members/new", StaffRole.memberDesk),
         ("/console/tier-requests", StaffRole.managers),
+        ("/console/finance/points", StaffRole.managers),
         ("/console/counters", [.admin, .manager, .planner]),
         ("/console/counters/new", [.admin, .manager, .planner]),
         ("/console/counters/1", [.admin, .manager, .planner]),

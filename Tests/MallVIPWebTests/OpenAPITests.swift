@@ -106,7 +106,9 @@ struct SchemaValidator {
             let doc = try await document(t)
             let paths = try #require(doc["paths"]?.object)
             let routes = t.app.routes.all
-                .map { ("/" + $0.path.map(\.description).joined(separator: "/"), $0.method.rawValue.lowercased()) }
+                // Path parameters are written the OpenAPI way: `:code` is documented as `{code}`.
+                .map { ("/" + $0.path.map { c in if case .parameter(let name) = c { "{\(name)}" } else { c.description } }
+                            .joined(separator: "/"), $0.method.rawValue.lowercased()) }
                 .filter { $0.0.hasPrefix("/api/v1/") }
             #expect(routes.count >= 7)
             for (path, method) in routes {
@@ -179,13 +181,21 @@ struct SchemaValidator {
             try check("post", "/api/v1/refunds", try await t.refund("F-2", receipt: "M-1", fen: 4_000_000))
             _ = try await t.purchase("NM-2", fen: 10_000)
             try check("post", "/api/v1/refunds", try await t.refund("F-3", receipt: "NM-2", fen: 100))
+            // Parking exits: member by card, replay, conflict, exit before entry, malformed.
+            try check("post", "/api/v1/parking/exits", try await t.parkingExit("PK-1", card: card, minutes: 300))
+            try check("post", "/api/v1/parking/exits", try await t.parkingExit("PK-1", card: card, minutes: 300))        // 200
+            try check("post", "/api/v1/parking/exits", try await t.parkingExit("PK-1", card: card, minutes: 301))        // 409
+            try check("post", "/api/v1/parking/exits", try await t.parkingExit("PK-2", plate: "京A00001", minutes: 30))   // non-member
+            try check("post", "/api/v1/parking/exits", try await t.parkingExit("PK-3", plate: "京A00001", minutes: -30)) // 422
+            try check("post", "/api/v1/parking/exits", try await t.postRaw("/api/v1/parking/exits", "{}"))               // 400
             // The document itself.
             try check("get", "/api/v1/openapi.json", try await t.send(.GET, "/api/v1/openapi.json", authorized: false))
 
             // Every documented endpoint's success answer was exercised.
             for expected in ["get /api/v1/counters 200", "post /api/v1/purchases 201", "post /api/v1/purchases 200",
                              "post /api/v1/members 201", "get /api/v1/members/lookup 200", "post /api/v1/quotes 200",
-                             "post /api/v1/refunds 201", "post /api/v1/refunds 200", "get /api/v1/openapi.json 200"] {
+                             "post /api/v1/refunds 201", "post /api/v1/refunds 200",
+                             "post /api/v1/parking/exits 201", "post /api/v1/parking/exits 200", "get /api/v1/openapi.json 200"] {
                 #expect(checked.contains(expected), "not exercised: \(expected)")
             }
         }

@@ -43,14 +43,21 @@ public struct PurchaseRequest: Sendable, Equatable {
             try Validate.reference(line.counter, field: "lines[\(i)].counter")
             try Validate.amount(line.amountFen, field: "lines[\(i)].amountFen")
         }
+        try policy.check(occurredAt: occurredAt, now: now)
+    }
+}
+
+extension PurchasePolicy {
+    /// A till's clock may run a little fast, and an offline till posts late, within the programme's limits.
+    public func check(occurredAt: Date, now: Date) throws {
         let future = occurredAt.timeIntervalSince(now)
-        if future > TimeInterval(policy.maxFutureSeconds) {
+        if future > TimeInterval(maxFutureSeconds) {
             throw DomainError.invalid("occurredAt", "occurredAt.future",
-                zh: "交易时间晚于当前时间超过 \(policy.maxFutureSeconds) 秒", en: "occurredAt is more than \(policy.maxFutureSeconds) seconds in the future")
+                zh: "交易时间晚于当前时间超过 \(maxFutureSeconds) 秒", en: "occurredAt is more than \(maxFutureSeconds) seconds in the future")
         }
-        if -future > TimeInterval(policy.maxBackdateDays) * 86_400 {
+        if -future > TimeInterval(maxBackdateDays) * 86_400 {
             throw DomainError.invalid("occurredAt", "occurredAt.tooOld",
-                zh: "交易时间早于 \(policy.maxBackdateDays) 天前，不能补录", en: "occurredAt is more than \(policy.maxBackdateDays) days in the past")
+                zh: "交易时间早于 \(maxBackdateDays) 天前，不能补录", en: "occurredAt is more than \(maxBackdateDays) days in the past")
         }
     }
 }

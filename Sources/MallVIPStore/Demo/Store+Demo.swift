@@ -205,7 +205,7 @@ extension Store {
             "id", "name", "gender", "birthday", "birth_month", "birth_day", "phone", "email", "address", "id_hash", "id_cipher", "id_masked",
             "profile_json", "notes", "consent_sms", "consent_email", "consent_phone", "account_manager_id", "status", "earned_tier",
             "tier_since_day", "last_review_day", "manual_tier", "manual_until_day", "manual_reason", "points_balance", "enrolled_at_ms", "enrolled_day",
-            "enrolled_mall_id", "enrol_rule", "enrol_receipts", "enrol_override_reason", "enrolled_by", "updated_at_ms",
+            "enrolled_mall_id", "enrol_rule", "enrol_receipts", "enrol_override_reason", "enrolled_by", "updated_at_ms", "referral_code",
         ])
         for (i, m) in w.members.enumerated() {
             let id = ids[i]
@@ -216,7 +216,7 @@ extension Store {
                 .opt(m.accountManagerId), .text("active"), .text(tiers[m.earnedTier].code), .int(m.tierSinceDay), .opt(m.lastReviewDay),
                 .opt(m.honorary.map { tiers[$0.tier].code }), .opt(m.honorary?.until.dayNumber), .opt(m.honorary?.reason),
                 .int(m.balance), .int(m.enrolledAtMs), .int(m.enrolledDay), .int(mallId), .text(m.enrolRule), .text(m.enrolReceiptsText),
-                .opt(m.overrideReason), .text(m.enrolledBy), .int(m.updatedAtMs),
+                .opt(m.overrideReason), .text(m.enrolledBy), .int(m.updatedAtMs), .text(ReferralCode.forMember(m.id)),
             ])
         }
         try await members.flush()

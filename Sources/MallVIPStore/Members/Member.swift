@@ -60,10 +60,13 @@ public struct EnrolmentRequest: Sendable {
     public var consentSMS: Bool
     public var consentEmail: Bool
     public var consentPhone: Bool
+    /// The referring member's code (推荐码), if any.
+    public var referralCode: String?
 
     public init(phone: String, name: String, gender: Gender = .unknown, birthday: LocalDate? = nil, idNumber: String? = nil,
                 email: String? = nil, address: String? = nil, receipts: [String] = [], cardNo: String? = nil,
-                overrideReason: String? = nil, consentSMS: Bool = false, consentEmail: Bool = false, consentPhone: Bool = false) {
+                overrideReason: String? = nil, consentSMS: Bool = false, consentEmail: Bool = false, consentPhone: Bool = false,
+                referralCode: String? = nil) {
         self.phone = phone
         self.name = name
         self.gender = gender
@@ -77,6 +80,7 @@ public struct EnrolmentRequest: Sendable {
         self.consentSMS = consentSMS
         self.consentEmail = consentEmail
         self.consentPhone = consentPhone
+        self.referralCode = referralCode
     }
 }
 

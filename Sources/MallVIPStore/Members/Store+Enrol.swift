@@ -30,6 +30,7 @@ extension Store {
         }
         let idHash = req.idNumber.map { env.cipher.hash($0) }
         try await checkUnique(phone: req.phone, idHash: idHash)
+        let referrer = try await referrer(code: req.referralCode)
 
         let today = LocalDate.of(now, in: programme.timeZone)
         let candidates = try await qualifyingReceipts(phone: req.phone, named: req.receipts)
@@ -89,6 +90,7 @@ extension Store {
                     try await self.addDailySpend(sql, memberId: memberId, mallId: c.mallId, day: c.receipt.businessDate,
                                                  amount: c.receipt.amountFen, purchases: 1)
                 }
+                try await self.startReferrals(sql, memberId: memberId, referrer: referrer, nowMs: nowMs)
                 var tier = entryTier
                 // Spend already credited may reach a higher tier at once.
                 let spend = try await self.rollingSpend(sql, memberId: memberId, endingOn: today, windows: programme.tierWindows)

@@ -10,6 +10,10 @@ public enum StoreMigrations {
         M005_Purchases(),
         M006_Seed(),
         M007_TierReview(),
+        M008_Rewards(),
+        M009_Coupons(),
+        M010_PointsExpiry(),
+        M011_Partners(),
     ]
 }
 

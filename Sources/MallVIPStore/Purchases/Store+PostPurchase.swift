@@ -20,7 +20,10 @@ extension Store {
             programmeVersion: version, programme: programme)
         let laneKey = req.card ?? req.phone ?? item.key
         switch try await lanes.lane(for: laneKey).submit(item, store: self) {
-        case .created(let o): return .created(o)
+        case .created(let o):
+            // Outside the batch: settling locks the referrer, a second member the batch must not hold.
+            if o.member { await settleReferralAfterPurchase(mallId: item.mallId, receiptNo: o.receiptNo, programme: programme) }
+            return .created(o)
         case .replayed(let o): return .replayed(o)
         case .failed(let e): throw e
         }

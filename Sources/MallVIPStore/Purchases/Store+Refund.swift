@@ -19,6 +19,7 @@ extension Store {
             let outcome = try await write { tx in
                 try await self.insertRefund(tx, req, counters: counters, mallId: mallId, hash: hash, active: active)
             }
+            if outcome.pointsBalance != nil { await reverseReferralAfterRefund(mallId: mallId, receiptNo: req.receiptNo) }
             return .created(outcome)
         } catch where isUniqueViolation(error) {
             if let replay = try await existingRefund(mallId: mallId, refundNo: req.refundNo, hash: hash) { return .replayed(replay) }

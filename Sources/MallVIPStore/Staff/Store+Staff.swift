@@ -45,6 +45,11 @@ public struct APIKeyInfo: Sendable {
     public var prefix: String
     public var createdAt: Date
     public var revoked: Bool
+    /// A key scoped to a partner merchant may call only the partner API; a key without one only the POS API.
+    public var partnerId: Int64?
+    public var partnerCode: String?
+    /// False when the key's partner has been deactivated: the key stops working with it.
+    public var partnerActive: Bool
 }
 
 extension Store {
@@ -132,31 +137,43 @@ extension Store {
     }
 
     /// A new API key; only its SHA-256 is stored. Returns the key, shown once.
-    public func createAPIKey(name: String, actor: String) async throws -> String {
+    public func createAPIKey(name: String, partnerCode: String? = nil, actor: String) async throws -> String {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 64 else {
             throw DomainError.invalid("name", "name.required", zh: "请填写名称", en: "name is required (at most 64 characters)")
         }
+        var partner: Partner?
+        if let partnerCode {
+            guard let p = try await self.partner(code: partnerCode) else {
+                throw DomainError(.notFound, field: "partner", rule: "partner.exists", zh: "联盟商家不存在：\(partnerCode)", en: "unknown partner \(partnerCode)")
+            }
+            partner = p
+        }
+        let partnerId = partner?.id
         var bytes = [UInt8](repeating: 0, count: 24)
         var rng = SystemRandomNumberGenerator()
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
         let key = "mvk_" + bytes.map { String(format: "%02x", $0) }.joined()
         try await write { tx in
             try await tx.sql.exec("""
-                INSERT INTO api_keys (name, prefix, key_hash, created_at_ms) VALUES (\(bind: name), \(bind: String(key.prefix(10))),
-                  \(bind: sha256Hex(key)), \(bind: epochMillis(self.now)))
+                INSERT INTO api_keys (name, prefix, key_hash, partner_id, created_at_ms) VALUES (\(bind: name), \(bind: String(key.prefix(10))),
+                  \(bind: sha256Hex(key)), \(bind: partnerId), \(bind: epochMillis(self.now)))
                 """)
-            try await self.audit(tx, actor: actor, action: "apikey.create", subject: name)
+            try await self.audit(tx, actor: actor, action: "apikey.create", subject: name, detail: partnerCode.map { "partner \($0)" } ?? "")
         }
         return key
     }
 
     public func apiKey(matching key: String) async throws -> APIKeyInfo? {
-        try await sql.row("SELECT * FROM api_keys WHERE key_hash = \(bind: sha256Hex(key)) AND revoked_at_ms IS NULL").map(apiKeyFrom)
+        try await sql.row("""
+            SELECT \(unsafeRaw: Self.apiKeyColumns) WHERE k.key_hash = \(bind: sha256Hex(key)) AND k.revoked_at_ms IS NULL
+            """).map(apiKeyFrom)
     }
 
     public func apiKeys() async throws -> [APIKeyInfo] {
-        try await sql.rows("SELECT * FROM api_keys ORDER BY id DESC").map(apiKeyFrom)
+        try await sql.rows("SELECT \(unsafeRaw: Self.apiKeyColumns) ORDER BY k.id DESC").map(apiKeyFrom)
     }
+
+    static let apiKeyColumns = "k.*, p.code AS partner_code, p.active AS partner_active FROM api_keys k LEFT JOIN partners p ON p.id = k.partner_id"
 
     public func revokeAPIKey(id: Int64, actor: String) async throws {
         try await write { tx in
@@ -167,7 +184,9 @@ extension Store {
 
     func apiKeyFrom(_ r: any SQLRow) throws -> APIKeyInfo {
         APIKeyInfo(id: try r.int64("id"), name: try r.string("name"), prefix: try r.string("prefix"),
-                   createdAt: dateFromMillis(try r.int64("created_at_ms")), revoked: try r.optInt64("revoked_at_ms") != nil)
+                   createdAt: dateFromMillis(try r.int64("created_at_ms")), revoked: try r.optInt64("revoked_at_ms") != nil,
+                   partnerId: try r.optInt64("partner_id"), partnerCode: try r.optString("partner_code"),
+                   partnerActive: try r.decode(column: "partner_active", as: Bool?.self) ?? true)
     }
 
     func staffFrom(_ r: any SQLRow) throws -> StaffUser {

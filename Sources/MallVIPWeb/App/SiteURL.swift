@@ -26,6 +26,21 @@ enum SiteURL {
     case apiKeyRevoke(Int64)
     case programme
     case programmeVersion(Int)
+    case partners
+    case partnerNew
+    case partner(Int64)
+    case partnerSettlement(month: String?)
+    case memberRedeem(Int64)
+    case redemptionVoid(member: Int64, redemption: Int64)
+    case rewards
+    case rewardNew
+    case reward(Int64)
+    case rewardAction(Int64, String)
+    case rewardSettlement(month: String?)
+    case rewardSettlementCSV(month: String)
+    case coupons(status: String?, query: String?)
+    case coupon(String)
+    case financePoints(days: Int?)
     case stylesheet
 
     var path: String {
@@ -53,7 +68,29 @@ enum SiteURL {
         case .apiKeyRevoke(let id): "/console/api-keys/\(id)/revoke"
         case .programme: "/console/programme"
         case .programmeVersion(let v): "/console/programme?version=\(v)"
+        case .partners: "/console/partners"
+        case .partnerNew: "/console/partners/new"
+        case .partner(let id): "/console/partners/\(id)"
+        case .partnerSettlement(let month): "/console/partners/settlement" + (month.map { "?month=\($0)" } ?? "")
+        case .memberRedeem(let id): "/console/members/\(id)/redeem"
+        case .redemptionVoid(let member, let id): "/console/members/\(member)/redemptions/\(id)/void"
+        case .rewards: "/console/rewards"
+        case .rewardNew: "/console/rewards/new"
+        case .reward(let id): "/console/rewards/\(id)"
+        case .rewardAction(let id, let action): "/console/rewards/\(id)/\(action)"
+        case .rewardSettlement(let month): "/console/rewards/settlement" + (month.map { "?month=\($0)" } ?? "")
+        case .rewardSettlementCSV(let month): "/console/rewards/settlement.csv?month=\(month)"
+        case .coupons(let status, let q):
+            "/console/coupons" + Self.query([("status", status), ("q", q)])
+        case .coupon(let code): "/console/coupons/\(code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? code)"
+        case .financePoints(let days): "/console/finance/points" + (days.map { "?days=\($0)" } ?? "")
         case .stylesheet: "/console.css"
         }
+    }
+
+    /// `?a=1&b=2` of the parameters that are given, percent-encoded.
+    private static func query(_ items: [(String, String?)]) -> String {
+        let parts = items.compactMap { k, v in v.flatMap { $0.isEmpty ? nil : k + "=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } }
+        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
     }
 }

@@ -3,5 +3,9 @@ import Vapor
 func routes(_ app: Application) throws {
     app.get("healthz") { _ in "ok" }
     try app.register(collection: POSController())
+    try app.register(collection: PartnerController())
+    try app.register(collection: CouponsAPIController())
+    try app.register(collection: RewardsAPIController())
+    try app.register(collection: ParkingController())
     try app.register(collection: ConsoleRoutes())
 }

@@ -34,5 +34,10 @@ struct ConsoleRoutes: RouteCollection {
 
         try OrganisationController.register(routes)
         try AdminController.register(routes)
+        try PlatesController.register(routes)
+        try PointsFinanceController.register(routes)
+        try RewardsConsoleController.register(routes)
+        try PartnersController.register(routes)
+        try CouponsConsoleController.register(routes)
     }
 }

@@ -40,6 +40,25 @@ struct MemberLookupDTO: Content {
     var displayName: String
     var title: String
     var birthdayToday: Bool
+    /// What the member's tier brings (additive: older tills ignore it).
+    var benefits: TierBenefitsDTO? = nil
+}
+
+struct TierBenefitsDTO: Content, Equatable {
+    /// Per mille paid at partner merchants (900 = 9折; 1000 = none).
+    var partnerDiscountPermille: Int
+    var freeParkingHours: Int
+    var lounge: Bool
+    var quarterlyGift: String?
+    var birthdayGift: String?
+
+    init(_ b: TierBenefits) {
+        partnerDiscountPermille = b.partnerDiscountPermille
+        freeParkingHours = b.freeParkingHours
+        lounge = b.lounge
+        quarterlyGift = b.quarterlyGift?.zh
+        birthdayGift = b.birthdayGift?.zh
+    }
 }
 
 struct EnrolRequestDTO: Content {
@@ -53,6 +72,8 @@ struct EnrolRequestDTO: Content {
     var cardNo: String?
     var consentSms: Bool?
     var consentEmail: Bool?
+    /// The referring member's code (推荐码).
+    var referralCode: String?
 }
 
 struct EnrolResponseDTO: Content {

@@ -22,19 +22,14 @@ struct POSController: RouteCollection {
     }
 
     func lookup(req: Request) async throws -> MemberLookupDTO {
-        let card: String? = req.query["card"], phone: String? = req.query["phone"]
-        guard card != nil || phone != nil else {
-            throw DomainError.invalid("card", "lookup.key", zh: "请提供 card 或 phone 参数", en: "give card or phone as a query parameter")
-        }
-        guard let m = try await req.store.lookup(card: card, phone: phone) else {
-            throw DomainError(.notFound, field: nil, rule: "member.exists", zh: "未找到会员", en: "no active member with this \(card != nil ? "card" : "phone")")
-        }
+        let m = try await req.memberFromQuery()
         let (_, programme) = try await req.store.programme()
         let today = LocalDate.of(req.store.env.now(), in: programme.timeZone)
         let tier = programme.effectiveTier(earned: m.earnedTier, manual: m.manualTier, manualUntil: m.manualUntil, on: today)
         return MemberLookupDTO(cardNo: m.cardNo, tier: tier, tierName: programme.tier(tier)?.name.zh ?? tier, points: m.pointsBalance,
                                displayName: Identity.maskName(m.name), title: m.gender.title.zh,
-                               birthdayToday: m.birthday.map { MonthDay(month: $0.month, day: $0.day).matches(today) } ?? false)
+                               birthdayToday: m.birthday.map { MonthDay(month: $0.month, day: $0.day).matches(today) } ?? false,
+                               benefits: programme.tier(tier).map { TierBenefitsDTO($0.benefits) })
     }
 
     func enrol(req: Request) async throws -> Response {
@@ -56,7 +51,8 @@ struct POSController: RouteCollection {
         let result = try await req.store.enrol(EnrolmentRequest(
             phone: dto.phone, name: dto.name, gender: gender, birthday: birthday,
             idNumber: dto.idNumber.flatMap { $0.isEmpty ? nil : $0 }, email: dto.email, receipts: dto.receipts ?? [],
-            cardNo: dto.cardNo, consentSMS: dto.consentSms ?? false, consentEmail: dto.consentEmail ?? false),
+            cardNo: dto.cardNo, consentSMS: dto.consentSms ?? false, consentEmail: dto.consentEmail ?? false,
+            referralCode: dto.referralCode),
             actor: req.apiClient, mallId: nil)
         let (_, programme) = try await req.store.programme()
         let body = EnrolResponseDTO(memberId: result.memberId, cardNo: result.cardNo, tier: result.tier,

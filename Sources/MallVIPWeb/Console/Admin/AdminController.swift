@@ -82,20 +82,22 @@ enum AdminController {
         return Layout.render(ctx, title: ctx.t("API 密钥", "API keys"), APIKeysPage.View.body(model, ctx))
     }
 
-    struct APIKeyFormData: Content { var name: String? }
+    struct APIKeyFormData: Content { var name: String?; var partner: String? }
 
     /// Answers with the page itself (not a redirect) so that the new key is shown this once and never again.
     @Sendable static func createAPIKey(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let name = Forms.trimmed(try req.content.decode(APIKeyFormData.self).name)
+        let form = try req.content.decode(APIKeyFormData.self)
+        let name = Forms.trimmed(form.name), partner = Forms.trimmed(form.partner)
         do {
-            let key = try await req.store.createAPIKey(name: name, actor: req.actor)
+            let key = try await req.store.createAPIKey(name: name, partnerCode: partner.isEmpty ? nil : partner, actor: req.actor)
             var model = try await APIKeysPage.Query.model(req.store, notice: nil)
             model.newKey = (name, key)
             return Layout.render(ctx, title: ctx.t("API 密钥", "API keys"), status: .created, APIKeysPage.View.body(model, ctx))
         } catch let e as DomainError {
             var model = try await APIKeysPage.Query.model(req.store, notice: nil)
             model.name = name
+            model.partner = partner
             model.error = Forms.message(e, ctx)
             return Layout.render(ctx, title: ctx.t("API 密钥", "API keys"), status: Forms.status(e), APIKeysPage.View.body(model, ctx))
         }

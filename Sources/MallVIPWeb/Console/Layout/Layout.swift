@@ -53,11 +53,15 @@ enum Layout {
             items.append((("会员", "Members"), SiteURL.members(query: nil).path))
         }
         if StaffRole.memberDesk.contains(role) { items.append((("办卡", "Enrol"), SiteURL.enrol.path)) }
+        if StaffRole.memberDesk.contains(role) { items.append((("优惠券", "Coupons"), SiteURL.coupons(status: nil, query: nil).path)) }
         if StaffRole.managers.contains(role) { items.append((("升级审批", "Tier approvals"), SiteURL.tierRequests.path)) }
+        if StaffRole.managers.contains(role) { items.append((("积分负债", "Points liability"), SiteURL.financePoints(days: nil).path)) }
+        if StaffRole.organisation.contains(role) { items.append((("兑换礼品", "Rewards"), SiteURL.rewards.path)) }
         if StaffRole.organisation.contains(role) {
             items.append((("店柜", "Counters"), SiteURL.counters.path))
             items.append((("课与商场", "Departments"), SiteURL.departments.path))
             items.append((("会员章程", "Programme"), SiteURL.programme.path))
+            items.append((("联盟商家", "Partners"), SiteURL.partners.path))
         }
         if StaffRole.admins.contains(role) {
             items.append((("员工", "Staff"), SiteURL.staff.path))

@@ -29,6 +29,11 @@ enum Stylesheet {
     .tier{font-weight:700;color:#6b1d3a}.progress{color:#9a6700}.muted{color:#57606a;font-size:13px}
     pre{background:#fff;border:1px solid #e5e7eb;padding:12px;overflow:auto;font-size:13px}textarea.code{font-family:ui-monospace,monospace;min-height:360px;max-width:100%}
     summary{cursor:pointer}summary h2.inline{display:inline-block}code.secret{font-size:16px;background:#fff;padding:4px 8px;border:1px solid #4ac26b;border-radius:4px;user-select:all;word-break:break-all}
+    .coupon{background:#fff;border:2px dashed #6b1d3a;border-radius:8px;padding:16px 20px;max-width:520px;margin-bottom:16px}.coupon table{background:transparent}
+    .coupon-name{font-size:18px;font-weight:700;margin:0}.coupon-value{font-size:30px;font-weight:700;color:#6b1d3a;margin:4px 0}
+    .coupon-code{font:600 18px ui-monospace,monospace;letter-spacing:2px;text-align:center;margin:4px 0}.coupon-barcode{text-align:center;margin-top:12px}
+    .coupon-barcode svg{max-width:100%;height:64px}.coupon-used .coupon-status,.coupon-void .coupon-status,.coupon-expired .coupon-status,td.coupon-expired,td.coupon-void{color:#cf222e}
+    @media print{header,.no-print{display:none}body,main{background:#fff;padding:0}h1{display:none}}
     @media(max-width:640px){main{padding:12px}header nav a{display:inline-block;margin:2px 8px 2px 0}}
     """
 }

@@ -25,6 +25,7 @@ enum MemberForms {
 
     struct EnrolValues: Sendable {
         var phone = "", name = "", gender = "unknown", birthday = "", idNumber = "", email = "", receipts = "", cardNo = "", overrideReason = ""
+        var referralCode = ""
     }
 
     static func enrolBody(_ v: EnrolValues, error: String?, canOverride: Bool, _ ctx: PageContext) -> Node<HTML.BodyContext> {
@@ -40,6 +41,7 @@ enum MemberForms {
                   Layout.field(ctx.t("邮箱", "E-mail"), name: "email", value: v.email, type: .email),
                   Layout.field(ctx.t("购物小票号（多张用逗号分隔）", "Receipt numbers (comma separated)"), name: "receipts", value: v.receipts),
                   Layout.field(ctx.t("预制卡卡号（社区办卡激活时填写）", "Pre-issued card number (activating a community card)"), name: "cardNo", value: v.cardNo),
+                  Layout.field(ctx.t("推荐人的推荐码（选填）", "Referrer's referral code (optional)"), name: "referralCode", value: v.referralCode),
                   Layout.checkbox(ctx.t("同意接收短信", "Agrees to SMS"), name: "consentSms", checked: false),
                   Layout.checkbox(ctx.t("同意接收邮件", "Agrees to e-mail"), name: "consentEmail", checked: false),
                   .if(canOverride, Layout.field(ctx.t("经理特批原因（不满足办卡条件时）", "Manager override reason (when the rules are not met)"),

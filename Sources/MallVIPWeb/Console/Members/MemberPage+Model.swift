@@ -14,8 +14,12 @@ enum MemberPage {
         var tierChanges: [TierChange]
         var ledger: [LedgerEntry]
         var purchases: [PurchaseSummary]
+        var referrals: ReferralSummary
+        var coupons: [CouponRecord]
         var notice: String?
         var error: String?
+        /// Points lapsing within 90 days, plates and car park exits (MemberPage+Benefits).
+        var benefits = BenefitsPart()
     }
 }
 
@@ -29,10 +33,13 @@ extension MemberPage {
             let today = LocalDate.of(store.env.now(), in: programme.timeZone)
             let effective = programme.effectiveTier(earned: member.earnedTier, manual: member.manualTier, manualUntil: member.manualUntil, on: today)
             let spend = try await store.rollingSpend(memberId: id)
-            return Model(member: member, programme: programme, today: today, effectiveTier: effective, spend: spend,
+            var model = Model(member: member, programme: programme, today: today, effectiveTier: effective, spend: spend,
                          progress: programme.progress(from: effective, spend: spend),
                          tierChanges: try await store.tierChanges(memberId: id), ledger: try await store.ledger(memberId: id),
-                         purchases: try await store.purchases(memberId: id))
+                         purchases: try await store.purchases(memberId: id), referrals: try await store.referralSummary(memberId: id),
+                         coupons: try await store.coupons(memberId: id))
+            model.benefits = try await BenefitsPart.load(store, memberId: id, today: today)
+            return model
         }
     }
 }

@@ -26,16 +26,27 @@ extension MemberPage {
                     .p(.class("progress"), .text(progressText(p, m, ctx)))
                 },
                 .p(.class("muted"), .text(windows(m, ctx))),
+                expiryNotice(m, ctx),
                 .if(member.status != "active", .p(.class("error"), .text(ctx.t("此会员已停用", "This member is deactivated")))),
                 .h2(.text(ctx.t("资料", "Profile"))),
                 profile(m, ctx),
-                .if(canEdit, .p(.a(.class("button"), .href(SiteURL.memberEdit(member.id).path), .text(ctx.t("修改资料", "Edit profile"))))),
+                .if(canEdit, .p(.a(.class("button"), .href(SiteURL.memberEdit(member.id).path), .text(ctx.t("修改资料", "Edit profile"))),
+                                .text(" "),
+                                .a(.class("button"), .href(SiteURL.memberRedeem(member.id).path), .text(ctx.t("积分兑换", "Redeem points"))))),
                 .if(canEdit, cardActions(m, ctx)),
                 .if(canManage, managerActions(m, ctx)),
+                .h2(.text(ctx.t("等级权益", "Tier benefits"))),
+                tierBenefits(m, ctx),
+                .h2(.text(ctx.t("车牌与停车", "Plates and parking"))),
+                parking(m, canEdit: canEdit, ctx),
                 .h2(.text(ctx.t("等级变更", "Tier history"))),
                 tierHistory(m, ctx),
                 .h2(.text(ctx.t("积分明细", "Points ledger"))),
                 ledger(m, ctx),
+                .h2(.text(ctx.t("优惠券", "Coupons"))),
+                MemberCouponsView.body(m.coupons, m.programme, today: m.today, memberId: member.id, canIssue: canManage, ctx),
+                .h2(.text(ctx.t("推荐", "Referrals"))),
+                MemberReferralsView.body(m.referrals, m.programme, memberId: member.id, ctx),
                 .h2(.text(ctx.t("消费记录", "Purchases"))),
                 purchases(m, ctx)
             )
@@ -152,7 +163,10 @@ extension MemberPage {
             case "reverse": ctx.t("退货扣回", "reversed")
             case "adjust": ctx.t("人工调整", "adjusted")
             case "redeem": ctx.t("兑换", "redeemed")
+            case "redeemVoid": ctx.t("兑换作废退回", "redemption voided")
             case "expire": ctx.t("过期", "expired")
+            case "referral": ctx.t("推荐奖励", "referral reward")
+            case "referralReverse": ctx.t("推荐奖励收回", "referral reward reversed")
             default: kind
             }
         }

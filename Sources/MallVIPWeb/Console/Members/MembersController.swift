@@ -53,6 +53,7 @@ enum MembersController {
         var overrideReason: String?
         var consentSms: String?
         var consentEmail: String?
+        var referralCode: String?
     }
 
     @Sendable static func enrol(req: Request) async throws -> Response {
@@ -62,7 +63,7 @@ enum MembersController {
         func blank(_ s: String?) -> String? { s.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
         let values = MemberForms.EnrolValues(phone: f.phone, name: f.name, gender: f.gender ?? "unknown", birthday: f.birthday ?? "",
                                              idNumber: f.idNumber ?? "", email: f.email ?? "", receipts: f.receipts ?? "",
-                                             cardNo: f.cardNo ?? "", overrideReason: f.overrideReason ?? "")
+                                             cardNo: f.cardNo ?? "", overrideReason: f.overrideReason ?? "", referralCode: f.referralCode ?? "")
         do {
             var birthday: LocalDate?
             if let b = blank(f.birthday) {
@@ -73,7 +74,8 @@ enum MembersController {
             let result = try await req.store.enrol(EnrolmentRequest(
                 phone: f.phone.trimmingCharacters(in: .whitespaces), name: f.name, gender: Gender(rawValue: f.gender ?? "") ?? .unknown,
                 birthday: birthday, idNumber: blank(f.idNumber), email: blank(f.email), receipts: receipts, cardNo: blank(f.cardNo),
-                overrideReason: canOverride ? blank(f.overrideReason) : nil, consentSMS: f.consentSms != nil, consentEmail: f.consentEmail != nil),
+                overrideReason: canOverride ? blank(f.overrideReason) : nil, consentSMS: f.consentSms != nil, consentEmail: f.consentEmail != nil,
+                referralCode: blank(f.referralCode)),
                 actor: req.actor, mallId: nil)
             let notice = ctx.t("办卡成功，卡号 \(result.cardNo)", "Enrolled: card \(result.cardNo)")
             return req.redirect(to: SiteURL.member(result.memberId).path + "?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
