@@ -70,6 +70,30 @@ extension TestContext {
         }
     }
 
+    @Test("only a referee's purchases look for a referral: the member row carries the flag until the reward settles")
+    func pendingFlag() async throws {
+        try await withTestApp { t in
+            let a = try await t.enrolMember(phone: "13800000001", name: "张三")
+            let aId = try await t.memberId(card: a)
+            let b = try await t.enrolReferred(phone: "13800000002", code: try await t.referralCode(card: a))
+            let bId = try await t.memberId(card: b)
+            func flag(_ id: Int64) async throws -> Bool {
+                try #require(try await t.store.sql.raw("SELECT referral_pending FROM members WHERE id = \(bind: id)").first()).decode(column: "referral_pending", as: Bool.self)
+            }
+            #expect(try await flag(aId) == false)
+            #expect(try await flag(bId) == true)
+            // A flag left behind (the reward settled by the sweep, or a crash before the flag was lowered) is lowered
+            // by the next purchase, which then settles nothing twice.
+            _ = try await t.purchase("B-1", fen: 10_000, card: b)
+            #expect(try await flag(bId) == false)
+            #expect(try await t.balance(aId) == 260)
+            try await t.store.sql.raw("UPDATE members SET referral_pending = \(bind: true) WHERE id = \(bind: bId)").run()
+            _ = try await t.purchase("B-2", fen: 10_000, card: b)
+            #expect(try await flag(bId) == false)
+            #expect(try await t.balance(aId) == 260)
+        }
+    }
+
     @Test("an unknown code is 422 naming referralCode and enrols nobody; no code enrols without a link")
     func unknownCode() async throws {
         try await withTestApp { t in

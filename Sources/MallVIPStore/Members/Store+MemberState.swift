@@ -13,6 +13,8 @@ extension Store {
         var balance: Int64
         var birthday: MonthDay?
         var status: String
+        /// Enrolled with a referral code whose reward is not settled yet: the purchase path then settles it.
+        var referralPending: Bool
     }
 
     /// Reads the member for update. On PostgreSQL the row lock serialises concurrent writers of one member; on
@@ -20,7 +22,8 @@ extension Store {
     func lockMember(_ sql: any SQLDatabase, _ id: Int64) async throws -> LockedMember {
         let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         guard let r = try await sql.row("""
-            SELECT id, earned_tier, tier_since_day, manual_tier, manual_until_day, points_balance, birth_month, birth_day, status
+            SELECT id, earned_tier, tier_since_day, manual_tier, manual_until_day, points_balance, birth_month, birth_day, status,
+              referral_pending
             FROM members WHERE id = \(bind: id)\(unsafeRaw: lock)
             """) else {
             throw DomainError(.notFound, field: nil, rule: "member.exists", zh: "会员不存在", en: "member not found")
@@ -34,7 +37,8 @@ extension Store {
                             manualTier: try r.optString("manual_tier"),
                             manualUntil: try r.optInt("manual_until_day").map { LocalDate(dayNumber: $0) },
                             balance: try r.int64("points_balance"),
-                            birthday: bm.flatMap { m in bd.map { MonthDay(month: m, day: $0) } }, status: try r.string("status"))
+                            birthday: bm.flatMap { m in bd.map { MonthDay(month: m, day: $0) } }, status: try r.string("status"),
+                            referralPending: try r.bool("referral_pending"))
     }
 
     func nextDayOrdinal(_ sql: any SQLDatabase, mallId: Int64, day: LocalDate) async throws -> Int {

@@ -37,6 +37,8 @@ struct M011_Partners: AsyncMigration {
         try await db.schema("api_keys").field("partner_id", .int64).update()
 
         try await db.schema("members").field("referral_code", .string).update()
+        // Read with the member row on every purchase, so that only a referee's purchase looks for a referral to settle.
+        try await db.sql.exec("ALTER TABLE members ADD COLUMN referral_pending BOOLEAN NOT NULL DEFAULT FALSE")
         try await db.schema("referrals").autoID()
             .field("referrer_id", .int64, .required, .references("members", "id"))
             .field("referee_id", .int64, .required, .references("members", "id"))
@@ -74,6 +76,7 @@ struct M011_Partners: AsyncMigration {
         try await db.sql.drop(index: "members_referral_code").run()
         for t in ["referrals", "partner_visits", "partners"] { try await db.schema(t).delete() }
         try await db.schema("members").deleteField("referral_code").update()
+        try await db.schema("members").deleteField("referral_pending").update()
         try await db.schema("api_keys").deleteField("partner_id").update()
     }
 }

@@ -18,7 +18,8 @@ struct PreparedPurchase: Sendable {
 }
 
 enum BatchItemResult: Sendable {
-    case created(PurchaseOutcome)
+    /// `referralPending`: the buyer's referral reward is still to settle, after the batch commits.
+    case created(PurchaseOutcome, referralPending: Bool = false)
     case replayed(PurchaseOutcome)
     case failed(DomainError)
 }

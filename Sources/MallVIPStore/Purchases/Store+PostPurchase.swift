@@ -20,9 +20,10 @@ extension Store {
             programmeVersion: version, programme: programme)
         let laneKey = req.card ?? req.phone ?? item.key
         switch try await lanes.lane(for: laneKey).submit(item, store: self) {
-        case .created(let o):
-            // Outside the batch: settling locks the referrer, a second member the batch must not hold.
-            if o.member { await settleReferralAfterPurchase(mallId: item.mallId, receiptNo: o.receiptNo, programme: programme) }
+        case .created(let o, let referralPending):
+            // Outside the batch: settling locks the referrer, a second member the batch must not hold. The flag comes
+            // with the member row the batch read anyway, so purchases of members without a referral cost nothing more.
+            if referralPending { await settleReferralAfterPurchase(mallId: item.mallId, receiptNo: o.receiptNo, programme: programme) }
             return .created(o)
         case .replayed(let o): return .replayed(o)
         case .failed(let e): throw e
@@ -110,7 +111,7 @@ extension Store {
             // lanes cannot deadlock). Mixed batches lock in one statement below instead.
             for r in try await sql.rows("""
                 SELECT c.card_no, c.state, m.id, m.earned_tier, m.tier_since_day, m.manual_tier, m.manual_until_day, m.points_balance,
-                  m.birth_month, m.birth_day, m.status
+                  m.birth_month, m.birth_day, m.status, m.referral_pending
                 FROM cards c JOIN members m ON m.id = c.member_id WHERE c.card_no IN \(list: cardNos) ORDER BY m.id\(unsafeRaw: lock.isEmpty ? "" : lock + " OF m")
                 """) {
                 let m = try lockedMember(r)
@@ -155,7 +156,8 @@ extension Store {
             let toLoad = memberIds.filter { members[$0] == nil }
             if !toLoad.isEmpty {
                 for r in try await sql.rows("""
-                    SELECT id, earned_tier, tier_since_day, manual_tier, manual_until_day, points_balance, birth_month, birth_day, status
+                    SELECT id, earned_tier, tier_since_day, manual_tier, manual_until_day, points_balance, birth_month, birth_day, status,
+                      referral_pending
                     FROM members WHERE id IN \(list: toLoad) ORDER BY id\(unsafeRaw: lock)
                     """) {
                     let m = try lockedMember(r)
@@ -194,7 +196,7 @@ extension Store {
             if let j = firstInBatch[item.key] {
                 // The same receipt twice in one batch: the second is a replay of the first (or a conflict).
                 switch results[j] {
-                case .created(let o) where items[j].hash == item.hash: results.append(.replayed(o))
+                case .created(let o, _) where items[j].hash == item.hash: results.append(.replayed(o))
                 case .failed(let e) where items[j].hash == item.hash: results.append(.failed(e))
                 default: results.append(.failed(receiptConflict(item.request.receiptNo)))
                 }
@@ -278,7 +280,7 @@ extension Store {
             dailyCount[dk, default: 0] += 1
             rows.append(PurchaseRow(item: item, memberId: memberId, cardNo: who.1, earned: earning.points,
                                     factor: earning.factorPermille, json: outcome.json))
-            results.append(.created(outcome))
+            results.append(.created(outcome, referralPending: m.referralPending))
         }
         guard !rows.isEmpty else { return results }
 

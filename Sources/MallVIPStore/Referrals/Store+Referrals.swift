@@ -26,7 +26,10 @@ extension Store {
     /// the enrolment receipts are credited: only purchases after those count for the referrer's reward. Nobody can
     /// refer themselves: the referrer was found by a code that existed before this member did.
     func startReferrals(_ sql: any SQLDatabase, memberId: Int64, referrer: (id: Int64, code: String)?, nowMs: Int64) async throws {
-        try await sql.exec("UPDATE members SET referral_code = \(bind: ReferralCode.forMember(memberId)) WHERE id = \(bind: memberId)")
+        try await sql.exec("""
+            UPDATE members SET referral_code = \(bind: ReferralCode.forMember(memberId)), referral_pending = \(bind: referrer != nil)
+            WHERE id = \(bind: memberId)
+            """)
         guard let referrer else { return }
         let credited = try await sql.row("""
             SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS m FROM purchases WHERE member_id = \(bind: memberId)
@@ -42,10 +45,23 @@ extension Store {
     func settleReferralAfterPurchase(mallId: Int64, receiptNo: String, programme: Programme) async {
         guard programme.referrals.enabled else { return }
         guard let row = try? await sql.row("""
-            SELECT r.referee_id FROM purchases p JOIN referrals r ON r.referee_id = p.member_id
-            WHERE p.mall_id = \(bind: mallId) AND p.receipt_no = \(bind: receiptNo) AND r.status = 'pending'
-            """), let refereeId = try? row.int64("referee_id") else { return }
-        _ = try? await settleReferral(refereeId: refereeId)
+            SELECT p.member_id, r.id FROM purchases p LEFT JOIN referrals r ON r.referee_id = p.member_id AND r.status = 'pending'
+            WHERE p.mall_id = \(bind: mallId) AND p.receipt_no = \(bind: receiptNo)
+            """), let memberId = try? row.int64("member_id") else { return }
+        let pendingId = try? row.optInt64("id")
+        if pendingId ?? nil == nil {
+            await clearReferralPending(memberId)   // settled elsewhere (the sweep) or the flag was left by a crash
+            return
+        }
+        _ = try? await settleReferral(refereeId: memberId)
+    }
+
+    /// Lowers the member's flag in its own statement, outside any transaction holding the referrer: locking the
+    /// referee there could deadlock against a purchase batch that locks both members in id order.
+    func clearReferralPending(_ memberId: Int64) async {
+        _ = try? await write { tx in
+            try await tx.sql.exec("UPDATE members SET referral_pending = \(bind: false) WHERE id = \(bind: memberId)")
+        }
     }
 
     /// After a refund commits: takes back the reward of a referral whose qualifying purchase this was, when what is
@@ -78,7 +94,7 @@ extension Store {
         let reward = policy.reward
         let couponPolicy = programme.coupons
         let today = LocalDate.of(now, in: programme.timeZone)
-        return try await write { tx -> ReferralStatus? in
+        let settled = try await write { tx -> ReferralStatus? in
             let sql = tx.sql
             let nowMs = epochMillis(self.now)
             // The referrer's row is the lock: settlements for one referrer run one at a time, so the cap holds.
@@ -123,6 +139,8 @@ extension Store {
                                  detail: "referrer member:\(referrerId) +\(reward.points) points\(reward.gift.map { " gift \($0.zh)" } ?? "") receipt \(receiptNo)")
             return .rewarded
         }
+        if settled != nil { await clearReferralPending(refereeId) }
+        return settled
     }
 
     /// Takes back a referral's reward when its purchase, after refunds, no longer meets the minimum it met. Points
