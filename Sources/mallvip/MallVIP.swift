@@ -12,7 +12,8 @@ struct MallVIPCommand: AsyncParsableCommand {
         abstract: "MallVIP: VIP membership and loyalty for shopping malls.",
         discussion: "The store is chosen by DATABASE_URL: sqlite:PATH (default sqlite:mallvip.sqlite) or postgres://user:pass@host:port/db.",
         subcommands: [ServeCommand.self, MigrateCommand.self, UsersCommand.self, APIKeyCommand.self, ProgrammeCommand.self,
-                      DemoCommand.self, VerifyCommand.self, JobsCommand.self, CardsCommand.self, BenchCommand.self]
+                      DemoCommand.self, VerifyCommand.self, JobsCommand.self, CardsCommand.self, RewardsCommand.self,
+                      BenchCommand.self]
     )
 }
 

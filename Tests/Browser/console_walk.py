@@ -4,13 +4,20 @@
 Run by scripts/browser-test, which starts the server, creates the desk user and posts the qualifying
 non-member purchase first. The walk: sign in, enrol the customer at the desk form, search for the
 new member, open the member page, check the tier and the progress line, switch to English and check
-again. Screenshots of each step go to --artifacts. Exits non-zero on the first failed check.
+again; then back in Chinese, give the member points through the POS API and redeem at the desk: the redeem
+page offers VOUCHER-30 and shows why VOUCHER-50 is refused, the redemption issues a coupon with a Code 128
+barcode, and voiding it returns the points (the catalogue comes from `mallvip rewards seed`). Screenshots of
+each step go to --artifacts. Exits non-zero on the first failed check.
 """
 import argparse
+import datetime
+import json
 import os
 import sys
 import time
 import traceback
+import urllib.error
+import urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
@@ -137,6 +144,38 @@ class Walk:
         title = self.d.title
         check(not title.split(" ")[0].isdigit(), f"no error page ({title})")
 
+    def stat(self, label):
+        """The value of one figure in the page's div.grid (积分余额, 等级, 卡号…)."""
+        return self.text_x(f"//div[contains(@class,'grid')]/div[contains(@class,'stat')][span[normalize-space()='{label}']]/b")
+
+    def text_x(self, xpath):
+        return self.retry(lambda: self.d.find_element(By.XPATH, xpath).text)
+
+    def count_x(self, xpath):
+        return self.retry(lambda: len(self.d.find_elements(By.XPATH, xpath)))
+
+    def get_json(self, path, key):
+        """A POS API GET (not through the browser): the decoded JSON answer."""
+        request = urllib.request.Request(self.base + path, headers={"Authorization": f"Bearer {key}"})
+        with urllib.request.urlopen(request, timeout=20) as r:
+            return json.loads(r.read().decode("utf-8"))
+
+    def post_json(self, path, key, body):
+        """A POS API call (not through the browser): returns (HTTP status, decoded JSON answer)."""
+        request = urllib.request.Request(self.base + path, data=json.dumps(body).encode("utf-8"), method="POST",
+                                         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=20) as r:
+                return r.status, json.loads(r.read().decode("utf-8"))
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode("utf-8", "replace")
+
+
+def redeem_row(section, code):
+    """XPath of the row for catalogue item `code` in the table under the heading `section` (现在可兑换 or 暂不可兑换)."""
+    return (f"//table[preceding-sibling::h2[1][normalize-space()='{section}']]"
+            f"//tr[td[1][contains(normalize-space(), '({code})')]]")
+
 
 def walk(w, args):
     d = w.d
@@ -200,7 +239,11 @@ def walk(w, args):
     stats = w.text("div.grid")
     check("普卡" in stats, "tier 普卡 shown")
     check(card in stats, "card number shown")
-    check(str(args.points) in stats, f"points balance {args.points} shown")
+    # The receipt earns args.points on an ordinary day and double on a double-points day (淡季周三, Feb–Apr): the
+    # page must show what the POS lookup reports, and that must be one of the two.
+    points = w.get_json(f"/api/v1/members/lookup?card={card}", args.api_key)["points"]
+    check(points in (args.points, 2 * args.points), f"the enrolment receipt earned {points} points")
+    check(f"{points:,}" in stats or str(points) in stats, f"points balance {points} shown")
     progress = w.text("p.progress")
     check(args.progress_zh in progress, f"progress line: {progress}")
     ledger = w.retry(lambda: [t.text for t in d.find_elements(By.TAG_NAME, "table") if "消费积分" in t.text])
@@ -220,12 +263,105 @@ def walk(w, args):
     check("积分明细" not in body, "no Chinese headings left")
     w.shot("member-en")
 
-    print("6. sign out")
-    w.click(By.XPATH, "//header//button[normalize-space()='Sign out']")
+    redeem(w, args, card, member_url)
+
+    print("7. sign out")
+    w.click(By.XPATH, "//header//button[normalize-space()='退出' or normalize-space()='Sign out']")
     w.wait_path("/login")
     w.open(member_url.replace(w.base, ""))
     w.wait_path("/login")
     check("员工登录" in d.title or "Staff sign-in" in d.title, "after signing out the member page asks for a sign-in")
+
+
+AVAILABLE, UNAVAILABLE = "现在可兑换", "暂不可兑换"
+
+
+def redeem(w, args, card, member_url):
+    d = w.d
+    print("6. redeem at the desk")
+    w.click(By.XPATH, "//header//button[normalize-space()='中文']")
+    w.wait.until(lambda d: w.attr("html", "lang") == "zh-CN")
+    check(d.current_url.split("?")[0] == member_url, "back in Chinese on the member page")
+
+    # Points through the POS API: 15,000-yuan purchases on the member's card until the balance reaches 3,000
+    # (VOUCHER-30) while staying under 5,000 (VOUCHER-50). One purchase is 1,510 points, or 3,010 on a double-
+    # points day (Feb–Apr; only the highest multiplier applies), so the balance lands between 3,000 and 5,000
+    # whatever the date: two purchases on an ordinary day, one on a double-points day.
+    balance = w.get_json(f"/api/v1/members/lookup?card={card}", args.api_key)["points"]
+    for i in range(1, 4):
+        if balance >= 3000:
+            break
+        occurred = datetime.datetime.now().astimezone().replace(microsecond=0).isoformat()
+        status, answer = w.post_json("/api/v1/purchases", args.api_key, {
+            "receiptNo": f"{args.receipt}-R{i}", "occurredAt": occurred, "card": card,
+            "lines": [{"counter": "C0001", "amountFen": 1_500_000}]})
+        check(status == 201 and isinstance(answer, dict), f"POS purchase {args.receipt}-R{i} on card {card} accepted ({status})")
+        check(answer.get("member") is True and answer.get("cardNo") == card, "the purchase is the member's")
+        balance = answer["pointsBalance"]
+        print(f"     earned {answer['pointsEarned']} (factor {answer['factorPermille']}‰), balance {balance}")
+    check(3000 <= balance < 5000, f"balance {balance} allows VOUCHER-30 but not VOUCHER-50")
+
+    w.open(member_url.replace(w.base, ""))
+    w.no_error_page()
+    check(w.stat("积分余额") == str(balance), f"the member page shows the new balance {balance}")
+    w.click(By.CSS_SELECTOR, f"main a.button[href='{member_url.replace(w.base, '')}/redeem']")
+    w.wait_path(member_url.replace(w.base, "") + "/redeem")
+    w.no_error_page()
+    check("积分兑换" in d.title, f"the redeem page ({d.title})")
+    check(w.stat("积分余额") == str(balance), f"the redeem page shows balance {balance}")
+    check(w.count_x(redeem_row(AVAILABLE, "VOUCHER-30")) == 1, "VOUCHER-30 is offered now")
+    check(w.count_x(redeem_row(UNAVAILABLE, "VOUCHER-30")) == 0, "VOUCHER-30 is not among the refused")
+    check(w.count_x(redeem_row(AVAILABLE, "VOUCHER-50")) == 0, "VOUCHER-50 is not offered")
+    reasons = w.text_x(redeem_row(UNAVAILABLE, "VOUCHER-50") + "//li[@data-rule='redemption.points']")
+    check(reasons == f"积分不足：需要 5,000 分，当前 {balance:,} 分", f"VOUCHER-50 shows why not: {reasons}")
+    w.shot("redeem")
+
+    w.click(By.XPATH, redeem_row(AVAILABLE, "VOUCHER-30") + "//button[@type='submit']")
+    w.wait_path(member_url.replace(w.base, "") + "/redeem")
+    w.no_error_page()
+    after = balance - 3000
+    notices = w.retry(lambda: [p.text for p in d.find_elements(By.CSS_SELECTOR, "p.notice")])
+    check(any(n == f"已兑换 30元购物券，扣 3000 分，余额 {after} 分" for n in notices), f"redeemed: {notices}")
+    check(w.stat("积分余额") == str(after), f"the balance is now {after}")
+    coupon_href = w.attr("p.notice a[href^='/console/coupons/']", "href")
+    code = coupon_href.rstrip("/").split("/")[-1]
+    check(len(code) >= 6, f"a coupon was issued ({code})")
+    history = w.text_x("//table[preceding-sibling::h2[1][normalize-space()='兑换记录']]")
+    check("(VOUCHER-30)" in history and code in history and "已兑换" in history and "-3000" in history,
+          "the redemption is listed with its coupon")
+
+    w.click(By.CSS_SELECTOR, "p.notice a[href^='/console/coupons/']")
+    w.wait_path("/console/coupons/" + code)
+    w.no_error_page()
+    coupon_url = d.current_url.split("?")[0]
+    check(w.text("p.coupon-code") == code, f"the coupon page shows the code {code}")
+    check(w.attr(".coupon-barcode svg.barcode", "data-code") == code, "an inline SVG barcode carries the code")
+    bars = w.retry(lambda: len(d.find_elements(By.CSS_SELECTOR, ".coupon-barcode svg.barcode g rect")))
+    check(bars > 10, f"the barcode has bars ({bars})")
+    check("30" in w.text("p.coupon-value"), f"face value: {w.text('p.coupon-value')}")
+    check(w.text("td.coupon-status") == "可用", "the coupon is usable")
+    w.shot("coupon")
+
+    w.click(By.LINK_TEXT, "返回会员")
+    w.wait.until(lambda d: d.current_url.split("?")[0] == member_url)
+    check(w.stat("积分余额") == str(after), f"the member page shows {after} after the redemption")
+    w.click(By.CSS_SELECTOR, f"main a.button[href='{member_url.replace(w.base, '')}/redeem']")
+    w.wait_path(member_url.replace(w.base, "") + "/redeem")
+    reason = "顾客改选礼品"
+    w.type("reason", reason)
+    w.click(By.XPATH, "//form[.//input[@name='reason']]//button[@type='submit']")
+    w.wait_path(member_url.replace(w.base, "") + "/redeem")
+    w.no_error_page()
+    notice = w.text("p.notice")
+    check(notice.startswith("已作废兑换 #") and notice.endswith("退回 3000 分"), f"voided: {notice}")
+    check(w.stat("积分余额") == str(balance), f"the points are back: {balance}")
+    history = w.text_x("//table[preceding-sibling::h2[1][normalize-space()='兑换记录']]")
+    check(f"已作废：{reason}" in history, "the redemption's status says void, with the reason")
+    check(w.count_x("//form[.//input[@name='reason']]") == 0, "no void form is left")
+    check(w.count_x(redeem_row(AVAILABLE, "VOUCHER-30")) == 1, "VOUCHER-30 is offered again")
+    w.shot("redeem-void")
+    w.open(coupon_url.replace(w.base, ""))
+    check(w.text("td.coupon-status") == "已作废", "the coupon is void too")
 
 
 def main():
@@ -236,6 +372,7 @@ def main():
     p.add_argument("--phone", required=True)
     p.add_argument("--name", default="陈静")
     p.add_argument("--receipt", required=True)
+    p.add_argument("--api-key", required=True, help="a POS API key, for the member's purchase before the redemption")
     p.add_argument("--points", type=int, required=True)
     p.add_argument("--progress-zh", required=True)
     p.add_argument("--progress-en", required=True)
