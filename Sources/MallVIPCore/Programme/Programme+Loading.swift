@@ -184,6 +184,16 @@ extension Programme {
         if referrals.minPurchaseFen < 0 { add("referrals.minPurchase", "must not be negative") }
         if referrals.reward.points < 0 { add("referrals.reward.points", "must not be negative") }
         if let c = referrals.reward.coupon { validate(c, at: "referrals.reward.coupon", add) }
+        let m = messaging
+        if m.storeName.trimmingCharacters(in: .whitespaces).isEmpty { add("messaging.storeName", "must not be empty (care messages end with it)") }
+        if m.smsCostFen < 0 { add("messaging.smsCost", "must not be negative") }
+        if m.emailCostFen < 0 { add("messaging.emailCost", "must not be negative") }
+        if m.callCostFen < 0 { add("messaging.callCost", "must not be negative") }
+        if m.weeklyMarketingCap < 0 { add("messaging.weeklyMarketingCap", "must not be negative (0 = no cap)") }
+        if m.defaultHoldoutPermille > 900 { add("messaging.defaultHoldout", "must be at most 90%") }
+        if m.promotionalWords.contains(where: { $0.isEmpty }) { add("messaging.promotionalWords", "must not contain an empty word") }
+        if !(1...20).contains(m.maxAttempts) { add("messaging.maxAttempts", "must be between 1 and 20") }
+        if m.retryBaseSeconds < 1 { add("messaging.retryBaseSeconds", "must be at least 1") }
     }
 
     func validate(_ c: CouponTemplate, at p: String, _ add: (String, String) -> Void) {

@@ -19,12 +19,13 @@ public struct Programme: Codable, Sendable, Equatable {
     public var pointsExpiry: ExpiryPolicy
     public var parking: ParkingPolicy
     public var referrals: ReferralPolicy
+    public var messaging: MessagingPolicy
 
     public init(name: String, timezone: String = "Asia/Shanghai", tiers: [TierDefinition], enrolment: EnrolmentPolicy,
                 earning: EarningPolicy, discounts: DiscountPolicy = .init(), review: ReviewPolicy = .init(),
                 purchases: PurchasePolicy = .init(), cards: CardPolicy = .init(), redemption: RedemptionPolicy = .init(),
                 coupons: CouponPolicy = .init(), pointsExpiry: ExpiryPolicy = .init(), parking: ParkingPolicy = .init(),
-                referrals: ReferralPolicy = .init()) {
+                referrals: ReferralPolicy = .init(), messaging: MessagingPolicy = .init()) {
         self.name = name
         self.timezone = timezone
         self.tiers = tiers
@@ -39,11 +40,12 @@ public struct Programme: Codable, Sendable, Equatable {
         self.pointsExpiry = pointsExpiry
         self.parking = parking
         self.referrals = referrals
+        self.messaging = messaging
     }
 
     enum CodingKeys: String, CodingKey {
         case name, timezone, tiers, enrolment, earning, discounts, review, purchases, cards
-        case redemption, coupons, pointsExpiry, parking, referrals
+        case redemption, coupons, pointsExpiry, parking, referrals, messaging
     }
 
     public init(from decoder: Decoder) throws {
@@ -63,6 +65,7 @@ public struct Programme: Codable, Sendable, Equatable {
         pointsExpiry = try c.decodeIfPresent(ExpiryPolicy.self, forKey: .pointsExpiry) ?? .init()
         parking = try c.decodeIfPresent(ParkingPolicy.self, forKey: .parking) ?? .init()
         referrals = try c.decodeIfPresent(ReferralPolicy.self, forKey: .referrals) ?? .init()
+        messaging = try c.decodeIfPresent(MessagingPolicy.self, forKey: .messaging) ?? .init()
     }
 
     public func tier(_ code: String) -> TierDefinition? { tiers.first { $0.code == code } }
