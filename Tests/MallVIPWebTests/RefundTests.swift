@@ -220,4 +220,30 @@ import Vapor
             #expect(try row?.decode(column: "refunded_fen", as: Int64.self) == 10_000)
         }
     }
+
+    @Test("points already redeemed are not taken back below zero; the shortfall is taken by a later refund once points came in")
+    func refundAfterRedemption() async throws {
+        try await withTestApp { t in
+            let card = try await t.enrolMember(phone: "13800000001")          // 600-yuan enrolment receipt: 60 points
+            let id = try await t.memberId(card: card)
+            _ = try await t.purchase("R-BIG", fen: 100_000, card: card)        // +100 → 160
+            try await t.store.saveRewardItem(RewardItem(code: "TEA", name: .init(zh: "茶礼", en: "Tea"), points: 150), actor: "test")
+            let r = try await t.redeem("K-1", card: card, item: "TEA")
+            #expect(r.status == .created, "\(r.text)")
+            #expect(try await t.balance(id) == 10)
+
+            let first = try await t.refund("RF-1", receipt: "R-BIG", fen: 50_000)   // wants 50 back, only 10 are left
+            #expect(first.status == .created, "\(first.text)")
+            #expect(first.int("pointsReversed") == 10)
+            #expect(first.int("pointsBalance") == 0)
+            #expect(try await t.ledgerRows(id).last?.points == -10)
+
+            _ = try await t.purchase("R-NEXT", fen: 80_000, card: card)       // +80
+            let second = try await t.refund("RF-2", receipt: "R-BIG", fen: 50_000)  // wants 90 (the other 50 and the 40 still owed); 80 are there
+            #expect(second.status == .created, "\(second.text)")
+            #expect(second.int("pointsReversed") == 80)
+            #expect(try await t.balance(id) == 0)
+            try await t.expectVerifyClean()
+        }
+    }
 }

@@ -88,12 +88,20 @@ extension Store {
         var outcome = RefundOutcome(refundNo: req.refundNo, receiptNo: req.receiptNo, refundedFen: refunded, pointsReversed: 0,
                                     pointsBalance: nil, tier: nil, tierChanged: false, cardDeactivated: false)
         let newRefundedEligible = try p.int64("refunded_eligible_fen") + refundedEligible
-        var reversal: Int64 = 0
-        if memberId != nil {
+        var reversal: Int64 = 0, shortfall: Int64 = 0
+        var locked: LockedMember?
+        if let memberId {
             let netEarned = try p.int64("points_earned") - p.int64("points_reversed")
             let kept = programme.earning.points(forEligibleFen: try p.int64("eligible_fen") - newRefundedEligible,
                                                 factorPermille: try p.int("factor_permille")).total
-            reversal = max(0, netEarned - kept)
+            // Points never go negative: what was already redeemed cannot be taken back, only what is left. The
+            // shortfall stays owed on the purchase (points_reversed counts what was taken), so a later refund of the
+            // same receipt takes it if points have come in since.
+            let m = try await lockMember(sql, memberId)
+            let wanted = max(0, netEarned - kept)
+            reversal = min(wanted, max(0, m.balance))
+            shortfall = wanted - reversal
+            locked = m
         }
         try await sql.exec("""
             UPDATE purchases SET refunded_fen = refunded_fen + \(bind: refunded), refunded_eligible_fen = \(bind: newRefundedEligible),
@@ -106,8 +114,7 @@ extension Store {
             """)!
         let refundId = try refundRow.int64("id")
 
-        if let memberId {
-            let m = try await lockMember(sql, memberId)
+        if let memberId, let m = locked {
             let day = LocalDate(dayNumber: try p.int("business_day"))
             let today = LocalDate.of(now, in: active.timeZone)
             let balance = m.balance - reversal
@@ -115,7 +122,8 @@ extension Store {
                 try await sql.exec("""
                     INSERT INTO points_ledger (member_id, kind, points, balance_after, purchase_id, refund_id, note, actor, at_ms)
                     VALUES (\(bind: memberId), 'reverse', \(bind: -reversal), \(bind: balance), \(bind: purchaseId), \(bind: refundId),
-                            \(bind: "\(req.refundNo) ← \(req.receiptNo)"), 'pos', \(bind: nowMs))
+                            \(bind: "\(req.refundNo) ← \(req.receiptNo)" + (shortfall > 0 ? " · 余额不足，\(shortfall) 分未扣回" : "")),
+                            'pos', \(bind: nowMs))
                     """)
             }
             try await addDailySpend(sql, memberId: memberId, mallId: mallId, day: day, amount: -refunded, purchases: 0)
