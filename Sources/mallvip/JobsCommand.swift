@@ -9,11 +9,11 @@ struct JobsCommand: AsyncParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run today's daily jobs (yearly tier review, end of manual tiers, points expiry). Safe to run twice: each job runs once per business day.")
+            abstract: "Run today's daily jobs (yearly tier review, end of manual tiers, points expiry, message journeys), start due campaigns, then deliver the messages due. Safe to run twice: each job runs once per business day.")
         @ArgumentParser.Option(help: "Business day to run for (YYYY-MM-DD); default today.") var day: String?
 
         func run() async throws {
-            let (summary, referrals, expiry) = try await withApplication { app in
+            let (summary, referrals, expiry, journeys) = try await withApplication { app in
                 let (_, programme) = try await app.store.programme()
                 let date: LocalDate
                 if let day {
@@ -23,7 +23,7 @@ struct JobsCommand: AsyncParsableCommand {
                     date = LocalDate.of(Date(), in: programme.timeZone)
                 }
                 return (try await app.store.runTierReview(on: date), try await app.store.runReferralSweep(on: date),
-                        try await app.store.runPointsExpiry(on: date))
+                        try await app.store.runPointsExpiry(on: date), try await app.store.runJourneys(on: date, now: Date()))
             }
             if summary.alreadyRan { print("tier review already ran for this day") }
             else { print("tier review: \(summary.reviewed) reviewed, \(summary.downgraded) down, \(summary.upgraded) up, \(summary.manualEnded) manual tiers ended") }
@@ -31,6 +31,17 @@ struct JobsCommand: AsyncParsableCommand {
             else { print("referral sweep: \(referrals.settled) settled, \(referrals.reversed) reversed") }
             if expiry.alreadyRan { print("points expiry already ran for this day") }
             else { print("points expiry: \(expiry.points) points of \(expiry.members) members expired (credit years up to \(expiry.lapsedYear.map(String.init) ?? "none"))") }
+            for j in journeys.journeys where j.enabled {
+                if j.alreadyRan { print("journey \(j.kind.rawValue) already ran for this day") }
+                else if let e = j.error { print("journey \(j.kind.rawValue) not run: \(e)") }
+                else { print("journey \(j.kind.rawValue): \(j.due) due, \(j.queued) queued, \(j.refused) refused, \(j.holdout) holdout") }
+            }
+            // After the journeys, so that today's messages go out now (SMS in quiet hours waits for their end).
+            let campaigns = try await withApplication { app in try await app.store.runDueCampaigns(now: Date()) }
+            print("campaigns: \(campaigns.campaigns) sent, \(campaigns.cancelled) cancelled, \(campaigns.outbox.queued) queued, \(campaigns.outbox.holdout) holdout, \(campaigns.outbox.refused) refused")
+            let (channels, delivered) = try await withApplication { app in (app.messagingChannelsLine, try await app.deliverDueMessages()) }
+            print(channels)
+            print(delivered.line)
         }
     }
 }

@@ -34,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
                 print("Sign in with a console user; add one with: mallvip users create --username NAME --role admin")
             }
             print("Console: http://\(hostname):\(port)/console   API: http://\(hostname):\(port)/api/v1/openapi.json")
+            print(app.messagingChannelsLine)
             fflush(nil)
             // Daily jobs: checked hourly; each runs once per business day however often it is started.
             let store = app.store
@@ -44,6 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
                         _ = try await store.runTierReview(on: LocalDate.of(Date(), in: programme.timeZone))
                         _ = try await store.runReferralSweep(on: LocalDate.of(Date(), in: programme.timeZone))
                         _ = try await store.runPointsExpiry(on: LocalDate.of(Date(), in: programme.timeZone))
+                        // After the review and expiry, so that today's upgrades and balances are what the messages say.
+                        _ = try await store.runJourneys(on: LocalDate.of(Date(), in: programme.timeZone), now: Date())
                     } catch {
                         app.logger.error("daily jobs failed: \(String(reflecting: error))")
                     }
@@ -51,6 +54,31 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
             defer { jobs.cancel() }
+            // The outbox: due messages every 15 s. A stop mid-send leaves a message `sending`; the next start resends
+            // it after the lease under the same reference, which the gateway de-duplicates.
+            let delivery = Task {
+                while !Task.isCancelled {
+                    // Campaigns whose time has come (or left half-sent by a stop) put their messages in the outbox first.
+                    do {
+                        let c = try await store.runDueCampaigns(now: Date())
+                        if c.campaigns + c.cancelled > 0 {
+                            app.logger.notice("campaigns: \(c.campaigns) sent, \(c.cancelled) cancelled, \(c.outbox.queued) queued, \(c.outbox.holdout) holdout, \(c.outbox.refused) refused")
+                        }
+                    } catch {
+                        app.logger.error("campaigns failed: \(String(reflecting: error))")
+                    }
+                    do {
+                        let s = try await app.deliverDueMessages()
+                        if s.sent + s.retrying + s.failed + s.refused + s.recovered > 0 { app.logger.notice("\(s.line)") }
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        app.logger.error("message delivery failed: \(String(reflecting: error))")
+                    }
+                    try? await Task.sleep(for: .seconds(15))
+                }
+            }
+            defer { delivery.cancel() }
             try await app.execute()
             try await app.asyncShutdown()
         } catch {

@@ -18,6 +18,9 @@ import Vapor
         ("/console/counters/1", [.admin, .manager, .planner]),
         ("/console/departments", [.admin, .manager, .planner]),
         ("/console/programme", [.admin, .manager, .planner]),
+        ("/console/templates", [.admin, .manager, .planner]),
+        ("/console/journeys", [.admin, .manager, .planner]),
+        ("/console/holidays", [.admin, .manager, .planner]),
         ("/console/staff", [.admin]),
         ("/console/api-keys", [.admin]),
     ]

@@ -188,6 +188,12 @@ struct SchemaValidator {
             try check("post", "/api/v1/parking/exits", try await t.parkingExit("PK-2", plate: "京A00001", minutes: 30))   // non-member
             try check("post", "/api/v1/parking/exits", try await t.parkingExit("PK-3", plate: "京A00001", minutes: -30)) // 422
             try check("post", "/api/v1/parking/exits", try await t.postRaw("/api/v1/parking/exits", "{}"))               // 400
+            // SMS gateway callbacks: delivery report (unknown id), reply, invalid.
+            try check("post", "/api/v1/sms/status", try await t.postRaw("/api/v1/sms/status", #"{"providerId":"X-1","status":"DELIVRD"}"#))
+            try check("post", "/api/v1/sms/status", try await t.postRaw("/api/v1/sms/status", #"{"providerId":"","status":"DELIVRD"}"#))  // 422
+            try check("post", "/api/v1/sms/inbound", try await t.postRaw("/api/v1/sms/inbound", #"{"phone":"+8613800000001","text":"TD"}"#))
+            try check("post", "/api/v1/sms/inbound", try await t.postRaw("/api/v1/sms/inbound", #"{"phone":"12","text":"TD"}"#))          // 422
+            try check("post", "/api/v1/sms/inbound", try await t.postRaw("/api/v1/sms/inbound", "{}"))                                     // 400
             // The document itself.
             try check("get", "/api/v1/openapi.json", try await t.send(.GET, "/api/v1/openapi.json", authorized: false))
 
@@ -195,7 +201,8 @@ struct SchemaValidator {
             for expected in ["get /api/v1/counters 200", "post /api/v1/purchases 201", "post /api/v1/purchases 200",
                              "post /api/v1/members 201", "get /api/v1/members/lookup 200", "post /api/v1/quotes 200",
                              "post /api/v1/refunds 201", "post /api/v1/refunds 200",
-                             "post /api/v1/parking/exits 201", "post /api/v1/parking/exits 200", "get /api/v1/openapi.json 200"] {
+                             "post /api/v1/parking/exits 201", "post /api/v1/parking/exits 200", "get /api/v1/openapi.json 200",
+                             "post /api/v1/sms/status 200", "post /api/v1/sms/inbound 200"] {
                 #expect(checked.contains(expected), "not exercised: \(expected)")
             }
         }

@@ -74,7 +74,7 @@ struct ServerKillTests {
             "no API key printed by mallvip apikey create")
 
         // 2. The server.
-        let port = try #require(KillNet.freePort(), "no free TCP port")
+        let port = try #require(TestNet.freePort(), "no free TCP port")
         let baseURL = "http://127.0.0.1:\(port)"
         let api = KillAPI(http: http, baseURL: baseURL, apiKey: apiKey)
 
@@ -535,31 +535,6 @@ private final class KillServers: @unchecked Sendable {
 // MARK: - small helpers
 
 private enum KillNet {
-    /// A TCP port that was free a moment ago (bound to port 0, then released).
-    static func freePort() -> Int? {
-        #if os(Linux)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { return nil }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { return nil }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     static func randomTag(_ length: Int) -> String {
         let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
         return String((0..<length).map { _ in alphabet.randomElement()! })

@@ -14,6 +14,10 @@ public enum StoreMigrations {
         M009_Coupons(),
         M010_PointsExpiry(),
         M011_Partners(),
+        M012_Outbox(),
+        M013_Templates(),
+        M014_Segments(),
+        M015_Campaigns(),
     ]
 }
 

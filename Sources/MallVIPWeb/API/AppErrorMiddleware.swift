@@ -42,6 +42,8 @@ struct AppErrorMiddleware: AsyncMiddleware {
             case .forbidden: .forbidden
             }
             return (status, .init(field: e.field, rule: e.rule, message: e.en, messageZh: e.zh))
+        case let e as TemplateCheckError:
+            return describe(e.first, request: request)
         case let e as DecodingError:
             let (path, message) = describe(e)
             return (.badRequest, .init(field: path, rule: "json.invalid", message: message, messageZh: "请求 JSON 无效：\(path ?? "") \(message)"))

@@ -16,6 +16,10 @@ public struct AppConfig: Sendable {
     public var maxBodyBytes: Int
     /// PostgreSQL connections; purchase batches are written on up to this many at once.
     public var databasePool: Int
+    /// SMTP and link settings for outgoing messages (AppConfig+Messaging.swift).
+    public var messaging = MessagingConfig()
+    /// The HTTP SMS gateway (MALLVIP_SMS_URL …); nil: SMS stays queued ("channel not configured").
+    public var sms: SMSGatewayConfiguration?
 
     public init(database: StoreLocation, sessionTTL: TimeInterval = 8 * 3600, loginFailureLimit: Int = 5,
                 lockout: TimeInterval = 15 * 60, secureCookies: Bool = false, maxBodyBytes: Int = 64 * 1024,
@@ -45,6 +49,8 @@ public struct AppConfig: Sendable {
             guard let n = Int(v), (1...256).contains(n) else { throw StoreConfigurationError("MALLVIP_DB_POOL must be an integer from 1 to 256") }
             config.databasePool = n
         }
+        config.messaging = try MessagingConfig.fromEnvironment(env)
+        config.sms = try SMSGatewayConfiguration.fromEnvironment(env)
         return config
     }
 }

@@ -41,6 +41,29 @@ enum SiteURL {
     case coupons(status: String?, query: String?)
     case coupon(String)
     case financePoints(days: Int?)
+    case segments
+    case segmentNew
+    case segment(Int64)
+    case segmentDelete(Int64)
+    case segmentExport(Int64)
+    case campaigns
+    case campaignNew
+    case campaign(Int64)
+    case campaignEdit(Int64)
+    case campaignAction(Int64, String)
+    case messages(status: String?, channel: String?, source: String?, member: String?, month: String?)
+    case calls
+    case callFinish(Int64)
+    case templates
+    case templateNew
+    case template(String)
+    case journeys
+    case journey(String)
+    case journeyToggle(String)
+    case holidays
+    case holidayNew
+    case holiday(Int64)
+    case holidayDelete(Int64)
     case stylesheet
 
     var path: String {
@@ -84,6 +107,30 @@ enum SiteURL {
             "/console/coupons" + Self.query([("status", status), ("q", q)])
         case .coupon(let code): "/console/coupons/\(code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? code)"
         case .financePoints(let days): "/console/finance/points" + (days.map { "?days=\($0)" } ?? "")
+        case .segments: "/console/segments"
+        case .segmentNew: "/console/segments/new"
+        case .segment(let id): "/console/segments/\(id)"
+        case .segmentDelete(let id): "/console/segments/\(id)/delete"
+        case .segmentExport(let id): "/console/segments/\(id)/export.csv"
+        case .campaigns: "/console/campaigns"
+        case .campaignNew: "/console/campaigns/new"
+        case .campaign(let id): "/console/campaigns/\(id)"
+        case .campaignEdit(let id): "/console/campaigns/\(id)/edit"
+        case .campaignAction(let id, let action): "/console/campaigns/\(id)/\(action)"
+        case .messages(let status, let channel, let source, let member, let month):
+            "/console/messages" + Self.query([("status", status), ("channel", channel), ("source", source), ("member", member), ("month", month)])
+        case .calls: "/console/calls"
+        case .callFinish(let id): "/console/calls/\(id)"
+        case .templates: "/console/templates"
+        case .templateNew: "/console/templates/new"
+        case .template(let code): "/console/templates/\(code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? code)"
+        case .journeys: "/console/journeys"
+        case .journey(let code): "/console/journeys/\(code)"
+        case .journeyToggle(let code): "/console/journeys/\(code)/toggle"
+        case .holidays: "/console/holidays"
+        case .holidayNew: "/console/holidays/new"
+        case .holiday(let id): "/console/holidays/\(id)"
+        case .holidayDelete(let id): "/console/holidays/\(id)/delete"
         case .stylesheet: "/console.css"
         }
     }

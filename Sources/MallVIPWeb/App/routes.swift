@@ -7,5 +7,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: CouponsAPIController())
     try app.register(collection: RewardsAPIController())
     try app.register(collection: ParkingController())
+    try app.register(collection: SMSWebhookController())
     try app.register(collection: ConsoleRoutes())
 }

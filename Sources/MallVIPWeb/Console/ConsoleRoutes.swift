@@ -39,5 +39,10 @@ struct ConsoleRoutes: RouteCollection {
         try RewardsConsoleController.register(routes)
         try PartnersController.register(routes)
         try CouponsConsoleController.register(routes)
+        try JourneysController.register(routes)
+        try SegmentsController.register(routes)
+        try CampaignsController.register(routes)
+        try MessagesController.register(routes)
+        try UnsubscribeController.register(routes)
     }
 }

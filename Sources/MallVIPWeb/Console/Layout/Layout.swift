@@ -62,7 +62,15 @@ enum Layout {
             items.append((("课与商场", "Departments"), SiteURL.departments.path))
             items.append((("会员章程", "Programme"), SiteURL.programme.path))
             items.append((("联盟商家", "Partners"), SiteURL.partners.path))
+            items.append((("模板", "Templates"), SiteURL.templates.path))
+            items.append((("旅程", "Journeys"), SiteURL.journeys.path))
+            items.append((("活动推送", "Campaigns"), SiteURL.campaigns.path))
         }
+        if StaffRole.segmentReaders.contains(role) { items.append((("会员分群", "Segments"), SiteURL.segments.path)) }
+        if StaffRole.organisation.contains(role) {
+            items.append((("消息", "Messages"), SiteURL.messages(status: nil, channel: nil, source: nil, member: nil, month: nil).path))
+        }
+        if StaffRole.callLists.contains(role) { items.append((("回访", "Calls"), SiteURL.calls.path)) }
         if StaffRole.admins.contains(role) {
             items.append((("员工", "Staff"), SiteURL.staff.path))
             items.append((("API 密钥", "API keys"), SiteURL.apiKeys.path))

@@ -20,6 +20,8 @@ enum MemberPage {
         var error: String?
         /// Points lapsing within 90 days, plates and car park exits (MemberPage+Benefits).
         var benefits = BenefitsPart()
+        /// Free tags segments select on (MemberTags+View).
+        var tags: [String] = []
     }
 }
 
@@ -39,6 +41,7 @@ extension MemberPage {
                          purchases: try await store.purchases(memberId: id), referrals: try await store.referralSummary(memberId: id),
                          coupons: try await store.coupons(memberId: id))
             model.benefits = try await BenefitsPart.load(store, memberId: id, today: today)
+            model.tags = try await store.memberTags(memberId: id)
             return model
         }
     }

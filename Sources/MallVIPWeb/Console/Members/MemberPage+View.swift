@@ -30,6 +30,8 @@ extension MemberPage {
                 .if(member.status != "active", .p(.class("error"), .text(ctx.t("此会员已停用", "This member is deactivated")))),
                 .h2(.text(ctx.t("资料", "Profile"))),
                 profile(m, ctx),
+                .h2(.text(ctx.t("标签", "Tags"))),
+                MemberTagsView.body(m.tags, memberId: member.id, canEdit: canEdit, ctx),
                 .if(canEdit, .p(.a(.class("button"), .href(SiteURL.memberEdit(member.id).path), .text(ctx.t("修改资料", "Edit profile"))),
                                 .text(" "),
                                 .a(.class("button"), .href(SiteURL.memberRedeem(member.id).path), .text(ctx.t("积分兑换", "Redeem points"))))),

@@ -1,0 +1,81 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `Tests/Support/sms_gateway_stub.py`: a real HTTP server standing in for the SMS gateway. It records each POST
+/// (one JSON line) and answers {"id":"GW-n"}; text containing FAIL500 / FAIL400 gets that HTTP status.
+final class SMSGatewayStub: @unchecked Sendable {
+    struct Request: Decodable {
+        var path: String
+        var authorization: String?
+        var contentType: String?
+        var body: String
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
+    }
+
+    let port: Int
+    private let process: Process
+    private let log: URL
+
+    private init(port: Int, process: Process, log: URL) {
+        self.port = port
+        self.process = process
+        self.log = log
+    }
+
+    static var script: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Support/sms_gateway_stub.py")
+    }
+
+    static var hasPython: Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "--version"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/sms/send" }
+
+    static func start() throws -> SMSGatewayStub {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-sms-\(UUID().uuidString.prefix(8)).jsonl")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let out = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script.path, "--log", log.path]
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // The stub prints its port once it listens.
+        var line = Data()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            kill(p.processIdentifier, SIGKILL)
+            throw StubError(description: "the SMS gateway stub did not start")
+        }
+        return SMSGatewayStub(port: port, process: p, log: log)
+    }
+
+    func requests() throws -> [Request] {
+        try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(Request.self, from: Data($0.utf8))
+        }
+    }
+
+    func stop() {
+        // SIGKILL: the test process's blocked-signal mask is inherited by children, so SIGTERM may never arrive.
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: log)
+    }
+
+    struct StubError: Error, CustomStringConvertible { var description: String }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A real SMTP server for the tests: aiosmtpd, run by `Tests/SMTPSink/smtp_sink.py` on a free loopback port.
+/// Start it, send, read `received()`, `stop()` (also in a `defer`). Needs `pip install aiosmtpd`.
+final class SMTPSink: @unchecked Sendable {
+    struct Options {
+        var tls = false
+        var user: String?
+        var password: String?
+        /// AUTH mechanisms the server should not offer ("PLAIN" makes the client use LOGIN).
+        var authExclude: [String] = []
+    }
+
+    /// One accepted message: the envelope and Python's reading of the MIME message (an independent decoder).
+    struct Received: Decodable {
+        var seq: Int
+        var key: String
+        var mailFrom: String
+        var rcptTos: [String]
+        var tls: Bool
+        var authenticated: Bool
+        var authMechanism: String?
+        var headers: [String: String]
+        var fromDisplayName: String?
+        var fromAddress: String?
+        var contentCharset: String?
+        var body: String
+        var defects: [String]
+        /// The bytes as the server stored them (dot-unstuffed).
+        var raw = ""
+
+        private enum CodingKeys: String, CodingKey {
+            case seq, key, mailFrom, rcptTos, tls, authenticated, authMechanism, headers, fromDisplayName, fromAddress, contentCharset, body, defects
+        }
+    }
+
+    let port: Int
+    let root: URL
+    private let process: Process
+    private let stderr: URL
+
+    private init(port: Int, root: URL, process: Process, stderr: URL) {
+        self.port = port
+        self.root = root
+        self.process = process
+        self.stderr = stderr
+    }
+
+    static var script: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("SMTPSink/smtp_sink.py")
+    }
+
+    static func start(_ options: Options = Options()) async throws -> SMTPSink {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-smtp-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        var args = [script.path, "--port", "", "--root", root.path]
+        if options.tls {
+            let (cert, key) = try makeCertificate(in: root)
+            args += ["--tls-cert", cert.path, "--tls-key", key.path]
+        }
+        if let user = options.user { args += ["--user", user, "--password", options.password ?? ""] }
+        for m in options.authExclude { args += ["--auth-exclude", m] }
+
+        // A free port can be taken between the probe and the bind: try a few.
+        var lastError = ""
+        for _ in 0..<3 {
+            guard let port = TestNet.freePort() else { throw SinkError("no free TCP port") }
+            args[2] = String(port)
+            let stderr = root.appendingPathComponent("sink-\(port).log")
+            FileManager.default.createFile(atPath: stderr.path, contents: nil)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3"] + args
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = try FileHandle(forWritingTo: stderr)
+            do { try p.run() } catch { throw SinkError("cannot start python3 for the SMTP sink: \(error)") }
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                if TestNet.isAccepting(port: port) { return SMTPSink(port: port, root: root, process: p, stderr: stderr) }
+                if !p.isRunning { break }
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+            Self.end(p)
+            lastError = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+            if p.terminationStatus == 3 || lastError.contains("aiosmtpd is not installed") {
+                throw SinkError("aiosmtpd is not installed: run `pip install aiosmtpd` (the SMTP tests need a real SMTP server)")
+            }
+        }
+        try? FileManager.default.removeItem(at: root)
+        throw SinkError("the SMTP sink did not start:\n\(lastError)")
+    }
+
+    /// Messages accepted so far, in arrival order.
+    func received() throws -> [Received] {
+        let dir = root.appendingPathComponent("decoded")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return try names.filter { $0.hasSuffix(".json") }.sorted().map { name in
+            var r = try JSONDecoder().decode(Received.self, from: Data(contentsOf: dir.appendingPathComponent(name)))
+            let rawURL = root.appendingPathComponent("maildir/new/\(r.key)")
+            r.raw = String(decoding: (try? Data(contentsOf: rawURL)) ?? Data(), as: UTF8.self)
+            return r
+        }
+    }
+
+    var log: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
+
+    func stop() {
+        Self.end(process)
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// SIGTERM, then SIGKILL if it lingers (the sink unblocks SIGTERM itself, but never wait forever).
+    private static func end(_ p: Process) {
+        guard p.isRunning else { return }
+        p.terminate()
+        let deadline = Date().addingTimeInterval(3)
+        while p.isRunning, Date() < deadline { usleep(20_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        while p.isRunning { usleep(20_000) }
+    }
+
+    /// A throwaway self-signed certificate for CN=localhost, valid one day.
+    private static func makeCertificate(in dir: URL) throws -> (URL, URL) {
+        let cert = dir.appendingPathComponent("cert.pem"), key = dir.appendingPathComponent("key.pem")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                       "-keyout", key.path, "-out", cert.path]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw SinkError("openssl could not make a test certificate") }
+        return (cert, key)
+    }
+
+    /// Whether openssl is there to make a certificate (the STARTTLS test needs one).
+    static var hasOpenSSL: Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["openssl", "version"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    struct SinkError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+}
