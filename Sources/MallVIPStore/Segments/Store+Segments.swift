@@ -186,6 +186,15 @@ extension Store {
             guard let row = try await tx.sql.row("SELECT name FROM segments WHERE id = \(bind: id)") else {
                 throw DomainError(.notFound, field: "segmentId", rule: "segment.exists", zh: "没有这个分群", en: "no such segment")
             }
+            // A campaign not yet sent still needs its segment; a sent one froze its audience and shows "(deleted)".
+            let used = try await tx.sql.rows("""
+                SELECT name FROM campaigns WHERE segment_id = \(bind: id) AND status IN ('draft', 'scheduled', 'sending') ORDER BY id LIMIT 3
+                """)
+            if !used.isEmpty {
+                let names = try used.map { try $0.string("name") }.joined(separator: ", ")
+                throw DomainError(.conflict, field: "segmentId", rule: "segment.usedByCampaign",
+                                  zh: "分群已被未发送的活动使用，不能删除：\(names)", en: "the segment is used by campaigns not yet sent and cannot be deleted: \(names)")
+            }
             try await tx.sql.exec("DELETE FROM segments WHERE id = \(bind: id)")
             try await self.audit(tx, actor: actor, action: "segment.delete", subject: "segment:\(id)", detail: try row.string("name"))
         }

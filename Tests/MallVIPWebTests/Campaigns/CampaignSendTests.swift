@@ -150,7 +150,11 @@ import Testing
 
             let doomed = try await t.draftCampaign(segment: segment, name: "分群将被删")
             try await t.store.scheduleCampaign(id: doomed, actor: "test")
-            try await t.store.deleteSegment(id: segment, actor: "test")
+            // The segment of a campaign not yet sent cannot be deleted from the console …
+            let refused = await #expect(throws: DomainError.self) { try await t.store.deleteSegment(id: segment, actor: "test") }
+            #expect(refused?.rule == "segment.usedByCampaign" && refused?.en.contains("分群将被删") == true)
+            // … and if it disappears anyway (by hand in the database), the campaign is cancelled, not sent to nobody.
+            try await t.store.sql.raw("DELETE FROM segments WHERE id = \(bind: segment)").run()
             let run = try await t.store.runDueCampaigns(now: t.clock.now)
             #expect(run.cancelled == 1 && run.campaigns == 0)
             let c = try #require(try await t.store.campaign(id: doomed))

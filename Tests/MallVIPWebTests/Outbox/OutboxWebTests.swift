@@ -117,6 +117,23 @@ import Vapor
         }
     }
 
+    @Test("member page: the desk sees the member's latest messages with status and reason, and the opt-outs")
+    func memberPage() async throws {
+        try await withTestApp { t in
+            let desk = try await t.console(as: "desk", .desk)
+            let a = try await t.messagingMember(phone: "13800000001")
+            _ = try await t.enqueue([t.draft(a), t.draft(a, .email, code: "welcome")])
+            _ = try await t.store.deliverDue(sender: FakeSender())
+            let before = try await desk.get("/console/members/\(a)")
+            #expect(before.status == .ok && !before.contains("退订记录"))
+            #expect(before.contains("生日快乐") && before.contains("status-sent") && before.contains("status-refused"))
+            #expect(before.contains("welcome · 2026-11") && before.contains("未同意接收"))
+            _ = try await t.postRaw("/api/v1/sms/inbound", #"{"phone":"13800000001","text":"TD"}"#)
+            let after = try await desk.get("/console/members/\(a)")
+            #expect(after.contains("退订记录") && after.contains("短信回复退订"))
+        }
+    }
+
     @Test("SMS gateway settings from the environment: URL required for SMS, body template must hold {phone} and {text} and stay JSON")
     func gatewayConfiguration() throws {
         #expect(try SMSGatewayConfiguration.fromEnvironment([:]) == nil)

@@ -33,6 +33,10 @@ enum Stylesheet {
     .coupon-name{font-size:18px;font-weight:700;margin:0}.coupon-value{font-size:30px;font-weight:700;color:#6b1d3a;margin:4px 0}
     .coupon-code{font:600 18px ui-monospace,monospace;letter-spacing:2px;text-align:center;margin:4px 0}.coupon-barcode{text-align:center;margin-top:12px}
     .coupon-barcode svg{max-width:100%;height:64px}.coupon-used .coupon-status,.coupon-void .coupon-status,.coupon-expired .coupon-status,td.coupon-expired,td.coupon-void{color:#cf222e}
+    span.on,span.off{display:inline-block;padding:0 6px;border-radius:3px;font-size:12px}span.on{background:#dafbe1;color:#116329}span.off{background:#eaeef2;color:#57606a}
+    pre.message,td.message-text,.template-body{white-space:pre-wrap;word-break:break-word}td.message-text{max-width:360px;font-size:13px}
+    .status-failed,.status-refused{color:#cf222e}.status-deferred,.status-queued{color:#9a6700}.status-delivered,.status-sent{color:#116329}.status-holdout{color:#57606a}
+    .campaign-report td,.campaign-report th{font-variant-numeric:tabular-nums}
     @media print{header,.no-print{display:none}body,main{background:#fff;padding:0}h1{display:none}}
     @media(max-width:640px){main{padding:12px}header nav a{display:inline-block;margin:2px 8px 2px 0}}
     """

@@ -22,6 +22,8 @@ enum MemberPage {
         var benefits = BenefitsPart()
         /// Free tags segments select on (MemberTags+View).
         var tags: [String] = []
+        /// Latest messages and opt-outs (MemberMessages+View).
+        var messages = MemberMessagesPart()
     }
 }
 
@@ -42,6 +44,7 @@ extension MemberPage {
                          coupons: try await store.coupons(memberId: id))
             model.benefits = try await BenefitsPart.load(store, memberId: id, today: today)
             model.tags = try await store.memberTags(memberId: id)
+            model.messages = try await MemberMessagesPart.load(store, memberId: id)
             return model
         }
     }

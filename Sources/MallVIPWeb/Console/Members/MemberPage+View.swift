@@ -49,6 +49,8 @@ extension MemberPage {
                 MemberCouponsView.body(m.coupons, m.programme, today: m.today, memberId: member.id, canIssue: canManage, ctx),
                 .h2(.text(ctx.t("推荐", "Referrals"))),
                 MemberReferralsView.body(m.referrals, m.programme, memberId: member.id, ctx),
+                .h2(.text(ctx.t("消息", "Messages"))),
+                MemberMessagesView.body(m.messages, m.programme, memberId: member.id, ctx),
                 .h2(.text(ctx.t("消费记录", "Purchases"))),
                 purchases(m, ctx)
             )

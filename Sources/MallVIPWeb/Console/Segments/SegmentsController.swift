@@ -89,7 +89,12 @@ enum SegmentsController {
         let ctx = PageContext(req)
         let segmentId = try id(req)
         guard let s = try await req.store.segment(id: segmentId) else { throw Abort(.notFound) }
-        try await req.store.deleteSegment(id: segmentId, actor: req.actor)
+        do {
+            try await req.store.deleteSegment(id: segmentId, actor: req.actor)
+        } catch let e as DomainError {
+            let preview = try await req.store.segmentPreview(s.conditions, on: try await today(req))
+            return try await render(req, id: s.id, values: .init(s), preview: preview, error: e)
+        }
         return req.redirect(to: Forms.withNotice(SiteURL.segments.path, ctx.t("已删除分群“\(s.name)”", "Segment \(s.name) deleted")))
     }
 
