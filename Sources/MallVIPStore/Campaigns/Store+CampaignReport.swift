@@ -29,7 +29,8 @@ extension Store {
     /// every member drawn into the control group (the outbox records them `holdout`, or `refused` when they could not
     /// have been contacted anyway). Comparing the draws keeps the two groups alike; dropping refused members from
     /// one side only would not. Visits are business days with a purchase not wholly refunded; spend is net of
-    /// refunds; both counted on [send day, send day + window days). Cost is the outbox cost of the campaign.
+    /// refunds; both counted from the moment sending began (a purchase earlier that day cannot be the message's
+    /// doing) to the end of the window's last day. Cost is the outbox cost of the campaign.
     public func campaignReport(id: Int64) async throws -> CampaignReport? {
         guard let c = try await campaign(id: id) else { return nil }
         let (_, programme) = try await self.programme()
@@ -51,7 +52,7 @@ extension Store {
               CAST(COALESCE(SUM(p.total_fen - p.refunded_fen), 0) AS BIGINT) AS spend
             FROM campaign_audience a
             LEFT JOIN purchases p ON p.member_id = a.member_id
-              AND p.business_day >= \(bind: start.dayNumber) AND p.business_day < \(bind: end.dayNumber)
+              AND p.occurred_at_ms >= \(bind: epochMillis(sentAt)) AND p.business_day < \(bind: end.dayNumber)
             WHERE a.campaign_id = \(bind: id)
             GROUP BY a.member_id, a.holdout
             """) {

@@ -5,8 +5,8 @@ import MallVIPStore
 import SQLKit
 import Testing
 
-/// The campaign report on a constructed data set (requirements §12): purchases after the send day within the window
-/// count, net of refunds; those before the send day or after the window do not; ROI with the outbox cost.
+/// The campaign report on a constructed data set (requirements §12): purchases from the send on, within the window,
+/// count, net of refunds; those before the send (even the same day) or after the window do not; ROI with the outbox cost.
 @Suite("Campaign report") struct CampaignReportTests {
     @Test("treated 4 vs holdout 3: spend per member 300 vs 200 yuan, uplift 100 ± 366.68, cost 30 yuan, ROI 233.3%")
     func arithmetic() async throws {
@@ -34,6 +34,8 @@ import Testing
             // The day before the send: not in the window.
             try await buy("T3-before", treated[2], shanghai(2026, 11, 24, 15), 80_000)
             #expect(try await t.store.runDueCampaigns(now: t.clock.now) == CampaignRunSummary())
+            // The send day, before the send: not the message's doing either.
+            try await buy("T3-morning", treated[2], shanghai(2026, 11, 25, 9), 70_000)
 
             t.clock.set(shanghai(2026, 11, 25, 10))
             let run = try await t.store.runDueCampaigns(now: t.clock.now)
