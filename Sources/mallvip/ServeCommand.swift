@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
             defer { jobs.cancel() }
-            // The outbox: due messages every 15 s. A stop mid-send leaves a message `sending`; the next start resends
+            // The outbox: due messages every 15 s (MALLVIP_OUTBOX_INTERVAL). A stop mid-send leaves a message `sending`; the next start resends
             // it after the lease under the same reference, which the gateway de-duplicates.
             let delivery = Task {
                 while !Task.isCancelled {
@@ -75,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
                     } catch {
                         app.logger.error("message delivery failed: \(String(reflecting: error))")
                     }
-                    try? await Task.sleep(for: .seconds(15))
+                    try? await Task.sleep(for: .seconds(app.outboxInterval))
                 }
             }
             defer { delivery.cancel() }

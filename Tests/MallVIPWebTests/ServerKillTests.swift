@@ -9,6 +9,8 @@
 
 import AsyncHTTPClient
 import Foundation
+import MallVIPStore
+@testable import MallVIPWeb
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -184,6 +186,80 @@ struct ServerKillTests {
         let verify = try await env.run(["verify"])
         check(verify.status == 0, "mallvip verify exited \(verify.status):\n\(verify.output)")
         return failed
+    }
+}
+
+/// The outbox across a real crash: `mallvip serve` delivers to a slow SMS gateway (a real local HTTP server), is
+/// SIGKILLed mid-run, and started again. Every message must reach the gateway, each once, except the one whose call
+/// was in flight at the kill: that one is sent again after the lease under the same reference (the outbox id), which
+/// a gateway de-duplicates. Nothing is dropped, and no completed message is sent a second time.
+@Suite("Outbox SIGKILL and restart")
+struct OutboxKillTests {
+    static let messages = 30
+
+    @Test("serve killed mid-delivery and restarted: every message sent, none twice but the one in flight, same reference",
+          .timeLimit(.minutes(2)),
+          .enabled(if: SMSGatewayStub.hasPython, "python3 is not installed: the test needs Tests/Support/sms_gateway_stub.py"))
+    func outboxSurvivesKill() async throws {
+        let stub = try SMSGatewayStub.start(delay: 0.1)
+        defer { stub.stop() }
+        // No quiet hours: the server runs on the real clock, whatever the hour in Shanghai.
+        let yaml = programmeYAML(replacing: [(#"quietHours: {from: "21:00", to: "09:00"}"#, #"quietHours: {from: "00:00", to: "00:00"}"#)])
+        try await withTestApp(now: Date(), programme: yaml) { t in
+            var drafts: [OutboxDraft] = []
+            for i in 0..<Self.messages { drafts.append(t.draft(try await t.messagingMember(phone: "1390000" + String(format: "%04d", i)))) }
+            #expect(try await t.enqueue(drafts).queued == Self.messages)
+            let ids = Set(try await t.outboxRows().map(\.id))
+
+            let databaseURL: String
+            switch t.app.appConfig.database {
+            case .sqlite(let path): databaseURL = "sqlite:" + path
+            case .postgres(let url, let schema): databaseURL = url + (schema.map { "?schema=" + $0 } ?? "")
+            }
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-outbox-kill-\(KillNet.randomTag(8))")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let env = KillEnvironment(binary: try KillEnvironment.locateBinary(), dir: dir, databaseURL: databaseURL, postgres: nil,
+                                      extraEnvironment: ["MALLVIP_SMS_URL": stub.url, "MALLVIP_OUTBOX_INTERVAL": "1",
+                                                         "MALLVIP_OUTBOX_LEASE": "3"])
+            let servers = KillServers()
+            defer { servers.killAll() }
+            let port = try #require(TestNet.freePort(), "no free TCP port")
+
+            func waitFor(_ what: String, seconds: Int, _ done: () async throws -> Bool) async throws {
+                let deadline = ContinuousClock.now + .seconds(seconds)
+                while try await !done() {
+                    guard ContinuousClock.now < deadline else {
+                        env.printLogs()
+                        throw KillError("\(what) within \(seconds) s")
+                    }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            try await servers.start(env: env, port: port, generation: 1)
+            try await waitFor("a third of the messages did not reach the gateway", seconds: 30) { try stub.requests().count >= Self.messages / 3 }
+            try await servers.killCurrent()
+            let atKill = try stub.requests().count
+            #expect(atKill < Self.messages, "all messages were sent before the kill; nothing was tested mid-run")
+
+            try await servers.start(env: env, port: port, generation: 2)
+            try await waitFor("not every message was sent after the restart", seconds: 45) {
+                try await t.outboxRows().allSatisfy { $0.status == .sent }
+            }
+            servers.killAll()
+            try await servers.waitForExit()
+
+            let refs = try stub.requests().compactMap { $0.json["ref"] as? String }.compactMap { Int64($0) }
+            var times: [Int64: Int] = [:]
+            for r in refs { times[r, default: 0] += 1 }
+            print("outbox kill test: \(atKill)/\(Self.messages) at the kill, \(refs.count) gateway calls in all")
+            #expect(Set(refs) == ids, "every message reached the gateway")
+            let repeated = times.filter { $0.value > 1 }
+            #expect(repeated.count <= 1 && repeated.values.allSatisfy { $0 == 2 },
+                    "only the call in flight at the kill may be repeated, once: \(repeated)")
+            let rows = try await t.outboxRows()
+            #expect(rows.allSatisfy { $0.providerId != nil && $0.costFen > 0 })
+        }
     }
 }
 
@@ -394,9 +470,13 @@ private struct KillEnvironment: Sendable {
         throw KillError("cannot find the mallvip executable near \(starts.map(\.path)); build it or set MALLVIP_BIN")
     }
 
+    /// Added to the children's environment (gateway URL, outbox timing).
+    var extraEnvironment: [String: String] = [:]
+
     var childEnvironment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = databaseURL
+        env.merge(extraEnvironment) { _, extra in extra }
         return env
     }
 

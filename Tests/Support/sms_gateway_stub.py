@@ -3,7 +3,8 @@
 
 Every POST is appended to --log as one JSON line {path, authorization, contentType, body}. The answer is
 {"id": "GW-<n>"} (n counts accepted messages). A body whose text contains FAIL500 is answered 500, one containing
-FAIL400 is answered 400 (to test retries and permanent refusals). Binds 127.0.0.1:--port (0 = any) and prints the
+FAIL400 is answered 400 (to test retries and permanent refusals). --delay holds every answer that many seconds
+after the request is logged (a slow gateway, so that a sender can be killed mid-call). Binds 127.0.0.1:--port (0 = any) and prints the
 port on the first line of stdout.
 """
 import argparse
@@ -11,6 +12,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
@@ -23,6 +25,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--log", required=True)
+    parser.add_argument("--delay", type=float, default=0)
     args = parser.parse_args()
 
     class Handler(BaseHTTPRequestHandler):
@@ -42,6 +45,8 @@ def main():
                 else:
                     count += 1
                     status, answer = 200, {"id": "GW-%d" % count, "status": "accepted"}
+            if args.delay:
+                time.sleep(args.delay)
             data = json.dumps(answer).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -6,6 +6,12 @@ public struct MessagingConfig: Sendable, Equatable {
     public var smtp: SMTPConfiguration?
     /// Base of links in messages (unsubscribe), e.g. `https://vip.example.com`; no trailing slash.
     public var publicURL: String?
+    /// Seconds between the worker's passes over the outbox in `serve` (`MALLVIP_OUTBOX_INTERVAL`).
+    public var outboxInterval: TimeInterval = 15
+    /// How long a message claimed for sending is left to its worker before another resends it under the same
+    /// reference (`MALLVIP_OUTBOX_LEASE`): longer than the slowest gateway call, short enough that a crash delays
+    /// little.
+    public var outboxLease: TimeInterval = Store.sendingLeaseSeconds
 
     public init(smtp: SMTPConfiguration? = nil, publicURL: String? = nil) {
         self.smtp = smtp
@@ -20,6 +26,15 @@ public struct MessagingConfig: Sendable, Equatable {
             env[key].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         }
         var config = MessagingConfig()
+        func seconds(_ key: String, _ range: ClosedRange<Double>) throws -> TimeInterval? {
+            guard let v = value(key) else { return nil }
+            guard let s = Double(v), range.contains(s) else {
+                throw StoreConfigurationError("\(key) must be a number of seconds from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
+            }
+            return s
+        }
+        config.outboxInterval = try seconds("MALLVIP_OUTBOX_INTERVAL", 1...3600) ?? config.outboxInterval
+        config.outboxLease = try seconds("MALLVIP_OUTBOX_LEASE", 1...86_400) ?? config.outboxLease
         if let url = value("MALLVIP_PUBLIC_URL") {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil,
                   !url.contains("?"), !url.contains("#") else {

@@ -35,12 +35,15 @@ extension Application {
         return line + "calls go to account managers' call lists"
     }
 
+    /// Seconds between `serve`'s passes over the outbox.
+    public var outboxInterval: TimeInterval { appConfig.messaging.outboxInterval }
+
     /// Delivers everything due now, pass after pass while passes come back full.
     @discardableResult
     public func deliverDueMessages(limit: Int = 100) async throws -> DeliverySummary {
         var total = DeliverySummary()
         while true {
-            let s = try await store.deliverDue(limit: limit, sender: messageSenders)
+            let s = try await store.deliverDue(limit: limit, sender: messageSenders, lease: appConfig.messaging.outboxLease)
             total.add(s)
             let handled = s.sent + s.retrying + s.failed + s.refused
             if handled < limit || Task.isCancelled { return total }

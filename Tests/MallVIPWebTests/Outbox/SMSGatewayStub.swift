@@ -42,13 +42,14 @@ final class SMSGatewayStub: @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(port)/sms/send" }
 
-    static func start() throws -> SMSGatewayStub {
+    /// `delay`: seconds every answer is held after the request is logged (a slow gateway).
+    static func start(delay: Double = 0) throws -> SMSGatewayStub {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-sms-\(UUID().uuidString.prefix(8)).jsonl")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let out = Pipe()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script.path, "--log", log.path]
+        p.arguments = ["python3", script.path, "--log", log.path, "--delay", String(delay)]
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
