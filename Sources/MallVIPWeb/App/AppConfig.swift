@@ -20,6 +20,8 @@ public struct AppConfig: Sendable {
     public var messaging = MessagingConfig()
     /// The HTTP SMS gateway (MALLVIP_SMS_URL …); nil: SMS stays queued ("channel not configured").
     public var sms: SMSGatewayConfiguration?
+    /// When set, `/metrics` wants it as a bearer token (`MALLVIP_METRICS_TOKEN`).
+    public var metricsToken: String?
 
     public init(database: StoreLocation, sessionTTL: TimeInterval = 8 * 3600, loginFailureLimit: Int = 5,
                 lockout: TimeInterval = 15 * 60, secureCookies: Bool = false, maxBodyBytes: Int = 64 * 1024,
@@ -49,6 +51,7 @@ public struct AppConfig: Sendable {
             guard let n = Int(v), (1...256).contains(n) else { throw StoreConfigurationError("MALLVIP_DB_POOL must be an integer from 1 to 256") }
             config.databasePool = n
         }
+        config.metricsToken = env["MALLVIP_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         config.messaging = try MessagingConfig.fromEnvironment(env)
         config.sms = try SMSGatewayConfiguration.fromEnvironment(env)
         return config

@@ -103,6 +103,7 @@ struct POSController: RouteCollection {
             card: dto.card.flatMap { $0.isEmpty ? nil : $0 }, phone: dto.phone.flatMap { $0.isEmpty ? nil : $0 },
             lines: dto.lines.map { PurchaseLineRequest(counter: $0.counter, amountFen: $0.amountFen, specialPrice: $0.specialPrice ?? false) })
         let posted = try await req.store.postPurchase(request)
+        req.metrics.purchase(replay: posted.isReplay)
         // The body is PurchaseResponseDTO, written by the outcome's hand-made encoder (the hot path skips
         // JSONEncoder); POSDTOTests holds the two to the same bytes.
         var headers = HTTPHeaders()
@@ -114,6 +115,7 @@ struct POSController: RouteCollection {
         let dto = try req.content.decode(RefundRequestDTO.self)
         let posted = try await req.store.postRefund(RefundRequest(
             refundNo: dto.refundNo, receiptNo: dto.receiptNo, lines: dto.lines.map { RefundLineRequest(counter: $0.counter, amountFen: $0.amountFen) }))
+        if !posted.isReplay { req.metrics.refund() }
         return try await RefundResponseDTO(posted.value).encodeResponse(status: posted.isReplay ? .ok : .created, for: req)
     }
 }
