@@ -311,7 +311,7 @@ private actor KillCounterBox {
     func increment() { value += 1 }
 }
 
-private struct KillError: Error, CustomStringConvertible {
+struct KillError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
@@ -414,7 +414,7 @@ private struct KillAPI: Sendable {
 // MARK: - processes
 
 /// The database, the temp dir and the `mallvip` binary for one test run.
-private struct KillEnvironment: Sendable {
+struct KillEnvironment: Sendable {
     let binary: URL
     let dir: URL
     let databaseURL: String
@@ -505,7 +505,7 @@ private struct KillEnvironment: Sendable {
     }
 }
 
-private struct KillRun: Sendable {
+struct KillRun: Sendable {
     let status: Int32
     let stdout: String
     let stderr: String
@@ -513,7 +513,7 @@ private struct KillRun: Sendable {
 }
 
 /// Runs a process to completion without blocking a concurrency thread; output goes through files.
-private func runProcess(
+func runProcess(
     _ executable: URL, _ arguments: [String], environment: [String: String], dir: URL, tag: String
 ) async throws -> KillRun {
     let id = KillNet.randomTag(6)
@@ -614,7 +614,7 @@ private final class KillServers: @unchecked Sendable {
 
 // MARK: - small helpers
 
-private enum KillNet {
+enum KillNet {
     static func randomTag(_ length: Int) -> String {
         let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
         return String((0..<length).map { _ in alphabet.randomElement()! })
