@@ -179,9 +179,9 @@ struct SegmentConsoleTests {
             let manager = try await t.console(as: "m1", .manager)
             let full = try await manager.get("/console/segments/\(s.id)/export.csv")
             #expect(full.status == .ok)
-            let lines = full.body.split(separator: "\n").map(String.init)
+            let lines = full.body.split(separator: "\r\n").map(String.init)
             #expect(lines.count == 4)
-            #expect(lines[0].hasPrefix("memberId,cardNo,name,phone"))
+            #expect(lines[0].hasPrefix("\u{FEFF}memberId,cardNo,name,phone"))     // UTF-8 with BOM: Excel reads it as UTF-8
             #expect(lines[1].hasPrefix("\(w.b),") && lines[1].contains("包贝") && lines[1].contains("13800000002") && lines[1].contains(",silver,"))
             #expect(lines[1].contains("13800000002@example.com"))
             let detail = try await t.store.sql.raw("SELECT actor, subject, detail FROM audit_log WHERE action = 'segment.export'").all()

@@ -21,11 +21,12 @@ public enum Money {
         return total
     }
 
-    /// "1,240.00" style, as shown to staff. Negative amounts keep their sign.
-    public static func yuan(_ fen: Int64, decimals: Bool = true) -> String {
+    /// "1,240.00" style, as shown to staff; "1240.00" without grouping, for files a spreadsheet reads as numbers.
+    /// Negative amounts keep their sign.
+    public static func yuan(_ fen: Int64, decimals: Bool = true, grouping: Bool = true) -> String {
         let negative = fen < 0
         let magnitude = fen.magnitude
-        let whole = grouped(magnitude / 100)
+        let whole = grouping ? grouped(magnitude / 100) : String(magnitude / 100)
         let cents = magnitude % 100
         var text = whole
         if decimals {

@@ -42,6 +42,7 @@ enum SiteURL {
     case coupon(String)
     case financePoints(days: Int?)
     case segments
+    case exports
     case segmentNew
     case segment(Int64)
     case segmentDelete(Int64)
@@ -108,6 +109,7 @@ enum SiteURL {
         case .coupon(let code): "/console/coupons/\(code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? code)"
         case .financePoints(let days): "/console/finance/points" + (days.map { "?days=\($0)" } ?? "")
         case .segments: "/console/segments"
+        case .exports: "/console/exports"
         case .segmentNew: "/console/segments/new"
         case .segment(let id): "/console/segments/\(id)"
         case .segmentDelete(let id): "/console/segments/\(id)/delete"

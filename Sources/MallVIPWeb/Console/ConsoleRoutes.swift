@@ -41,6 +41,7 @@ struct ConsoleRoutes: RouteCollection {
         try CouponsConsoleController.register(routes)
         try JourneysController.register(routes)
         try SegmentsController.register(routes)
+        try ExportsController.register(routes)
         try CampaignsController.register(routes)
         try MessagesController.register(routes)
         try UnsubscribeController.register(routes)

@@ -67,6 +67,7 @@ enum Layout {
             items.append((("活动推送", "Campaigns"), SiteURL.campaigns.path))
         }
         if StaffRole.segmentReaders.contains(role) { items.append((("会员分群", "Segments"), SiteURL.segments.path)) }
+        if StaffRole.exporters.contains(role) { items.append((("数据导出", "Exports"), SiteURL.exports.path)) }
         if StaffRole.organisation.contains(role) {
             items.append((("消息", "Messages"), SiteURL.messages(status: nil, channel: nil, source: nil, member: nil, month: nil).path))
         }

@@ -95,24 +95,18 @@ enum SegmentEditor {
 }
 
 enum SegmentCSV {
-    /// Member rows; name, phone and e-mail masked unless `unmasked`. Cells that a spreadsheet would run as a formula
-    /// are quoted with a leading apostrophe.
+    /// Member rows; name, phone and e-mail masked unless `unmasked`.
     static func render(_ members: [SegmentMember], unmasked: Bool, programme: Programme) -> String {
-        func cell(_ raw: String) -> String {
-            var s = raw
-            if let f = s.first, "=+-@".contains(f) { s = "'" + s }
-            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        var lines = ["memberId,cardNo,name,phone,email,tier,tierName,enrolled,consentSms,consentEmail,consentPhone"]
-        for m in members {
-            let name = unmasked ? m.name : Identity.maskName(m.name)
-            let phone = unmasked ? m.phone : Identity.maskPhone(m.phone)
-            let email = unmasked ? (m.email ?? "") : ""
-            lines.append([String(m.id), m.cardNo ?? "", name, phone, email, m.tier, programme.tier(m.tier)?.name.zh ?? m.tier,
-                          m.enrolled.description, m.consentSMS ? "1" : "0", m.consentEmail ? "1" : "0", m.consentPhone ? "1" : "0"]
-                .map(cell).joined(separator: ","))
-        }
-        return lines.joined(separator: "\n") + "\n"
+        CSVText.bom + CSVText.line(header) + members.map { CSVText.line(row($0, unmasked: unmasked, programme: programme)) }.joined()
+    }
+
+    static let header = ["memberId", "cardNo", "name", "phone", "email", "tier", "tierName", "enrolled", "consentSms", "consentEmail", "consentPhone"]
+
+    /// Shared with the members export, which writes the same columns.
+    static func row(_ m: SegmentMember, unmasked: Bool, programme: Programme) -> [String] {
+        [String(m.id), m.cardNo ?? "", unmasked ? m.name : Identity.maskName(m.name), unmasked ? m.phone : Identity.maskPhone(m.phone),
+         unmasked ? (m.email ?? "") : "", m.tier, programme.tier(m.tier)?.name.zh ?? m.tier,
+         m.enrolled.description, m.consentSMS ? "1" : "0", m.consentEmail ? "1" : "0", m.consentPhone ? "1" : "0"]
     }
 }
 

@@ -103,11 +103,7 @@ enum SegmentsController {
         guard try await req.store.segment(id: segmentId) != nil else { throw Abort(.notFound) }
         let unmasked = SegmentsPage.unmasked(req.staff.user.role)
         let members = try await req.store.exportSegment(id: segmentId, on: try await today(req), unmasked: unmasked, actor: req.actor)
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.add(name: .contentDisposition, value: "attachment; filename=\"segment-\(segmentId).csv\"")
-        headers.add(name: .cacheControl, value: "no-store")
         let programme = try await req.store.programme().programme
-        return Response(status: .ok, headers: headers, body: .init(string: SegmentCSV.render(members, unmasked: unmasked, programme: programme)))
+        return Response(status: .ok, headers: CSVText.headers(filename: "segment-\(segmentId).csv"), body: .init(string: SegmentCSV.render(members, unmasked: unmasked, programme: programme)))
     }
 }
