@@ -60,7 +60,7 @@ import Testing
         p.arguments = ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM \(table)').fetchone()[0])", path]
         let out = Pipe()
         p.standardOutput = out
-        try p.run()
+        try ProcessLaunch.run(p)
         p.waitUntilExit()
         return Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }

@@ -198,7 +198,8 @@ struct OutboxKillTests {
     static let messages = 30
 
     @Test("serve killed mid-delivery and restarted: every message sent, none twice but the one in flight, same reference",
-          .timeLimit(.minutes(2)),
+          // Generous: on PostgreSQL the test may first wait for a free database slot behind the rest of the suite.
+          .timeLimit(.minutes(6)),
           .enabled(if: SMSGatewayStub.hasPython, "python3 is not installed: the test needs Tests/Support/sms_gateway_stub.py"))
     func outboxSurvivesKill() async throws {
         let stub = try SMSGatewayStub.start(delay: 0.1)
@@ -221,7 +222,7 @@ struct OutboxKillTests {
             defer { try? FileManager.default.removeItem(at: dir) }
             let env = KillEnvironment(binary: try KillEnvironment.locateBinary(), dir: dir, databaseURL: databaseURL, postgres: nil,
                                       extraEnvironment: ["MALLVIP_SMS_URL": stub.url, "MALLVIP_OUTBOX_INTERVAL": "1",
-                                                         "MALLVIP_OUTBOX_LEASE": "3"])
+                                                         "MALLVIP_OUTBOX_LEASE": "3", "MALLVIP_DB_POOL": "2"])
             let servers = KillServers()
             defer { servers.killAll() }
             let port = try #require(TestNet.freePort(), "no free TCP port")
@@ -537,7 +538,7 @@ func runProcess(
     let status: Int32 = try await withCheckedThrowingContinuation { continuation in
         process.terminationHandler = { p in continuation.resume(returning: p.terminationStatus) }
         do {
-            try process.run()
+            try ProcessLaunch.run(process)
         } catch {
             process.terminationHandler = nil
             continuation.resume(throwing: error)
@@ -575,7 +576,7 @@ private final class KillServers: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         try lock.withLock {
-            try process.run()
+            try ProcessLaunch.run(process)
             processes.append(process)
             handles.append(log)
         }

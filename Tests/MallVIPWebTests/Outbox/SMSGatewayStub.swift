@@ -29,16 +29,8 @@ final class SMSGatewayStub: @unchecked Sendable {
             .deletingLastPathComponent().appendingPathComponent("Support/sms_gateway_stub.py")
     }
 
-    static var hasPython: Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "--version"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }
+    static var hasPython: Bool { ProcessLaunch.toolWorks(["python3", "--version"]) }
+
 
     var url: String { "http://127.0.0.1:\(port)/sms/send" }
 
@@ -52,7 +44,7 @@ final class SMSGatewayStub: @unchecked Sendable {
         p.arguments = ["python3", script.path, "--log", log.path, "--delay", String(delay)]
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
-        try p.run()
+        try ProcessLaunch.run(p)
         // The stub prints its port once it listens.
         var line = Data()
         while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }

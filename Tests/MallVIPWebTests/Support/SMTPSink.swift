@@ -81,7 +81,7 @@ final class SMTPSink: @unchecked Sendable {
             p.arguments = ["python3"] + args
             p.standardOutput = FileHandle.nullDevice
             p.standardError = try FileHandle(forWritingTo: stderr)
-            do { try p.run() } catch { throw SinkError("cannot start python3 for the SMTP sink: \(error)") }
+            do { try ProcessLaunch.run(p) } catch { throw SinkError("cannot start python3 for the SMTP sink: \(error)") }
             let deadline = Date().addingTimeInterval(15)
             while Date() < deadline {
                 if TestNet.isAccepting(port: port) { return SMTPSink(port: port, root: root, process: p, stderr: stderr) }
@@ -136,23 +136,15 @@ final class SMTPSink: @unchecked Sendable {
                        "-keyout", key.path, "-out", cert.path]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        try p.run()
+        try ProcessLaunch.run(p)
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { throw SinkError("openssl could not make a test certificate") }
         return (cert, key)
     }
 
     /// Whether openssl is there to make a certificate (the STARTTLS test needs one).
-    static var hasOpenSSL: Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["openssl", "version"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }
+    static var hasOpenSSL: Bool { ProcessLaunch.toolWorks(["openssl", "version"]) }
+
 
     struct SinkError: Error, CustomStringConvertible {
         var description: String
