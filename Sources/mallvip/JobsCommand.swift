@@ -9,11 +9,11 @@ struct JobsCommand: AsyncParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run today's daily jobs (yearly tier review, end of manual tiers, points expiry, message journeys), start due campaigns, then deliver the messages due. Safe to run twice: each job runs once per business day.")
+            abstract: "Run today's daily jobs (yearly tier review, end of manual tiers, points expiry, service tasks, account-manager and conversion awards, message journeys), start due campaigns, then deliver the messages due. Safe to run twice: each job runs once per business day.")
         @ArgumentParser.Option(help: "Business day to run for (YYYY-MM-DD); default today.") var day: String?
 
         func run() async throws {
-            let (summary, referrals, expiry, journeys) = try await withApplication { app in
+            let jobs = try await withApplication { app in
                 let (_, programme) = try await app.store.programme()
                 let date: LocalDate
                 if let day {
@@ -22,9 +22,9 @@ struct JobsCommand: AsyncParsableCommand {
                 } else {
                     date = LocalDate.of(Date(), in: programme.timeZone)
                 }
-                return (try await app.store.runTierReview(on: date), try await app.store.runReferralSweep(on: date),
-                        try await app.store.runPointsExpiry(on: date), try await app.store.runJourneys(on: date, now: Date()))
+                return try await app.store.runDailyJobs(on: date, now: Date())
             }
+            let (summary, referrals, expiry, journeys, tasks) = (jobs.review, jobs.referrals, jobs.expiry, jobs.journeys, jobs.tasks)
             if summary.alreadyRan { print("tier review already ran for this day") }
             else { print("tier review: \(summary.reviewed) reviewed, \(summary.downgraded) down, \(summary.upgraded) up, \(summary.manualEnded) manual tiers ended") }
             if referrals.alreadyRan { print("referral sweep already ran for this day") }
@@ -36,6 +36,9 @@ struct JobsCommand: AsyncParsableCommand {
                 else if let e = j.error { print("journey \(j.kind.rawValue) not run: \(e)") }
                 else { print("journey \(j.kind.rawValue): \(j.due) due, \(j.queued) queued, \(j.refused) refused, \(j.holdout) holdout") }
             }
+            print(tasks.alreadyRan ? "service tasks already ran for this day" : tasks.line)
+            if let award = jobs.managerAward { print("account manager award \(award.month): \(award.staffName), \(award.purchases) purchases / \(award.members) members") }
+            print("conversion awards: \(jobs.conversionAwards) recorded for last week")
             // After the journeys, so that today's messages go out now (SMS in quiet hours waits for their end).
             let campaigns = try await withApplication { app in try await app.store.runDueCampaigns(now: Date()) }
             print("campaigns: \(campaigns.campaigns) sent, \(campaigns.cancelled) cancelled, \(campaigns.outbox.queued) queued, \(campaigns.outbox.holdout) holdout, \(campaigns.outbox.refused) refused")

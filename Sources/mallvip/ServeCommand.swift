@@ -42,11 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
                 while !Task.isCancelled {
                     do {
                         let (_, programme) = try await store.programme()
-                        _ = try await store.runTierReview(on: LocalDate.of(Date(), in: programme.timeZone))
-                        _ = try await store.runReferralSweep(on: LocalDate.of(Date(), in: programme.timeZone))
-                        _ = try await store.runPointsExpiry(on: LocalDate.of(Date(), in: programme.timeZone))
-                        // After the review and expiry, so that today's upgrades and balances are what the messages say.
-                        _ = try await store.runJourneys(on: LocalDate.of(Date(), in: programme.timeZone), now: Date())
+                        _ = try await store.runDailyJobs(on: LocalDate.of(Date(), in: programme.timeZone), now: Date())
                     } catch {
                         app.logger.error("daily jobs failed: \(String(reflecting: error))")
                     }

@@ -194,6 +194,9 @@ extension Programme {
         if m.promotionalWords.contains(where: { $0.isEmpty }) { add("messaging.promotionalWords", "must not contain an empty word") }
         if !(1...20).contains(m.maxAttempts) { add("messaging.maxAttempts", "must be between 1 and 20") }
         if m.retryBaseSeconds < 1 { add("messaging.retryBaseSeconds", "must be at least 1") }
+        validateChurn(add)
+        conversion.validate(add)
+        validateAccountManagers(add)
     }
 
     func validate(_ c: CouponTemplate, at p: String, _ add: (String, String) -> Void) {

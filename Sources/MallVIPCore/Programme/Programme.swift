@@ -20,6 +20,12 @@ public struct Programme: Codable, Sendable, Equatable {
     public var parking: ParkingPolicy
     public var referrals: ReferralPolicy
     public var messaging: MessagingPolicy
+    /// Churn warning and care tasks (issue 5); added later, so it defaults and the memberwise init leaves it alone.
+    public var churn: ChurnPolicy = .init()
+    /// Regular-customer conversion (issue 5, §9.3); defaults like `churn`.
+    public var conversion: ConversionPolicy = .init()
+    /// Account managers: tenure, eligible roles, the monthly reward (issue 5, §9.1); defaults like `churn`.
+    public var accountManagers: AccountManagerPolicy = .init()
 
     public init(name: String, timezone: String = "Asia/Shanghai", tiers: [TierDefinition], enrolment: EnrolmentPolicy,
                 earning: EarningPolicy, discounts: DiscountPolicy = .init(), review: ReviewPolicy = .init(),
@@ -46,6 +52,9 @@ public struct Programme: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, timezone, tiers, enrolment, earning, discounts, review, purchases, cards
         case redemption, coupons, pointsExpiry, parking, referrals, messaging
+        case churn
+        case conversion
+        case accountManagers
     }
 
     public init(from decoder: Decoder) throws {
@@ -66,6 +75,9 @@ public struct Programme: Codable, Sendable, Equatable {
         parking = try c.decodeIfPresent(ParkingPolicy.self, forKey: .parking) ?? .init()
         referrals = try c.decodeIfPresent(ReferralPolicy.self, forKey: .referrals) ?? .init()
         messaging = try c.decodeIfPresent(MessagingPolicy.self, forKey: .messaging) ?? .init()
+        churn = try c.decodeIfPresent(ChurnPolicy.self, forKey: .churn) ?? .init()
+        conversion = try c.decodeIfPresent(ConversionPolicy.self, forKey: .conversion) ?? .init()
+        accountManagers = try c.decodeIfPresent(AccountManagerPolicy.self, forKey: .accountManagers) ?? .init()
     }
 
     public func tier(_ code: String) -> TierDefinition? { tiers.first { $0.code == code } }

@@ -220,6 +220,15 @@ extension Store {
             ])
         }
         try await members.flush()
+        // Demo maintainers have served their tenure, and their members' spells start at enrolment (as migration 016 does).
+        try await sql.exec("""
+            UPDATE staff_users SET hired_on = \(bind: w.firstDay - 730) WHERE role = 'accountManager' AND hired_on IS NULL
+            """)
+        try await sql.exec("""
+            INSERT INTO member_manager_history (member_id, staff_id, from_day, to_day, reason, assigned_by, assigned_at_ms)
+            SELECT id, account_manager_id, enrolled_day, NULL, 'demo', 'demo', updated_at_ms FROM members
+            WHERE account_manager_id IS NOT NULL AND id NOT IN (SELECT member_id FROM member_manager_history)
+            """)
 
         var cards = BulkInsert(sql, table: "cards", columns: ["id", "member_id", "card_no", "state", "issued_at_ms", "activated_at_ms", "replaced_by", "note"])
         for c in w.cards {

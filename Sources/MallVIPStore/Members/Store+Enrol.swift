@@ -91,6 +91,7 @@ extension Store {
                                                  amount: c.receipt.amountFen, purchases: 1)
                 }
                 try await self.startReferrals(sql, memberId: memberId, referrer: referrer, nowMs: nowMs)
+                try await self.creditProspectConversion(sql, memberId: memberId, phone: req.phone, nowMs: nowMs, day: today)
                 var tier = entryTier
                 // Spend already credited may reach a higher tier at once.
                 let spend = try await self.rollingSpend(sql, memberId: memberId, endingOn: today, windows: programme.tierWindows)

@@ -18,6 +18,9 @@ public enum StoreMigrations {
         M013_Templates(),
         M014_Segments(),
         M015_Campaigns(),
+        M016_AccountManagers(),
+        M017_ServiceTasks(),
+        M018_Prospects(),
     ]
 }
 

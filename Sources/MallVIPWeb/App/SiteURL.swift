@@ -55,6 +55,10 @@ enum SiteURL {
     case messages(status: String?, channel: String?, source: String?, member: String?, month: String?)
     case calls
     case callFinish(Int64)
+    case tasks(staff: String?, kind: String?, status: String?)
+    case taskClose(Int64)
+    case taskLapseCSV(Int64)
+    case churn
     case templates
     case templateNew
     case template(String)
@@ -65,6 +69,17 @@ enum SiteURL {
     case holidayNew
     case holiday(Int64)
     case holidayDelete(Int64)
+    case prospects(counter: Int64?, department: Int64?)
+    case prospectInvites(month: String?, counter: Int64?, department: Int64?)
+    case conversionRanking(mall: Int64?, week: String?)
+    case conversionAward
+    case staffCounter(Int64)
+    case myVIPs(staff: Int64?)
+    case myVIPsContact
+    case accountManagers
+    case staffHiredOn(Int64)
+    case managerRanking(month: String?)
+    case managerAward
     case stylesheet
 
     var path: String {
@@ -123,6 +138,11 @@ enum SiteURL {
             "/console/messages" + Self.query([("status", status), ("channel", channel), ("source", source), ("member", member), ("month", month)])
         case .calls: "/console/calls"
         case .callFinish(let id): "/console/calls/\(id)"
+        case .tasks(let staff, let kind, let status):
+            "/console/tasks" + Self.query([("staff", staff), ("kind", kind), ("status", status)])
+        case .taskClose(let id): "/console/tasks/\(id)"
+        case .taskLapseCSV(let id): "/console/tasks/\(id)/lapse.csv"
+        case .churn: "/console/churn"
         case .templates: "/console/templates"
         case .templateNew: "/console/templates/new"
         case .template(let code): "/console/templates/\(code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? code)"
@@ -133,6 +153,20 @@ enum SiteURL {
         case .holidayNew: "/console/holidays/new"
         case .holiday(let id): "/console/holidays/\(id)"
         case .holidayDelete(let id): "/console/holidays/\(id)/delete"
+        case .prospects(let counter, let department):
+            "/console/prospects" + Self.query([("counter", counter.map(String.init)), ("department", department.map(String.init))])
+        case .prospectInvites(let month, let counter, let department):
+            "/console/prospects/invites" + Self.query([("month", month), ("counter", counter.map(String.init)), ("department", department.map(String.init))])
+        case .conversionRanking(let mall, let week):
+            "/console/prospects/ranking" + Self.query([("mall", mall.map(String.init)), ("week", week)])
+        case .conversionAward: "/console/prospects/ranking/award"
+        case .staffCounter(let id): "/console/staff/\(id)/counter"
+        case .myVIPs(let staff): "/console/my-vips" + Self.query([("staff", staff.map(String.init))])
+        case .myVIPsContact: "/console/my-vips/contacts"
+        case .accountManagers: "/console/account-managers"
+        case .staffHiredOn(let id): "/console/account-managers/\(id)/hired-on"
+        case .managerRanking(let month): "/console/account-managers/ranking" + Self.query([("month", month)])
+        case .managerAward: "/console/account-managers/ranking/award"
         case .stylesheet: "/console.css"
         }
     }

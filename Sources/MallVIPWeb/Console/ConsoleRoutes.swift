@@ -44,6 +44,9 @@ struct ConsoleRoutes: RouteCollection {
         try ExportsController.register(routes)
         try CampaignsController.register(routes)
         try MessagesController.register(routes)
+        try AccountManagersController.register(routes)
+        try TasksController.register(routes)
         try UnsubscribeController.register(routes)
+        try ProspectsController.register(routes)
     }
 }

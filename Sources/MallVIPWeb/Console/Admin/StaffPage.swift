@@ -18,6 +18,9 @@ enum StaffPage {
         /// The signed-in admin, who may not disable themself.
         var selfId: Int64?
         var values = Values()
+        /// Counters to pick for counter staff, and who works where (regular-customer conversion).
+        var counters: [Counter] = []
+        var staffCounters: [Int64: Int64] = [:]
         var notice: String?
         var error: String?
     }
@@ -27,7 +30,9 @@ enum StaffPage {
     enum Query {
         static func model(_ store: Store, selfId: Int64?, notice: String?) async throws -> Model {
             let (_, programme) = try await store.programme()
-            return Model(users: try await store.staffList(), programme: programme, now: store.env.now(), selfId: selfId, notice: notice)
+            var model = Model(users: try await store.staffList(), programme: programme, now: store.env.now(), selfId: selfId, notice: notice)
+            (model.counters, model.staffCounters) = (try await store.counterList().filter(\.active), try await store.staffCounters())
+            return model
         }
     }
 
@@ -37,10 +42,11 @@ enum StaffPage {
                 Layout.noticeBox(m.notice),
                 .table(
                     .tr(.th(.text(ctx.t("用户名", "Username"))), .th(.text(ctx.t("姓名", "Name"))), .th(.text(ctx.t("角色", "Role"))),
-                        .th(.text(ctx.t("状态", "Status"))), .th()),
+                        .th(.text(ctx.t("状态", "Status"))), .th(.text(ctx.t("店柜", "Counter"))), .th()),
                     .forEach(m.users) { u in
                         .tr(.td(.text(u.username)), .td(.text(u.displayName)), .td(.text(u.role.label.text(ctx.lang))),
                             .td(.text(status(u, m, ctx))),
+                            .td(StaffCounterCell.cell(u, counters: m.counters, current: m.staffCounters[u.id], ctx)),
                             .td(.if(u.id != m.selfId,
                                     .form(.method(.post), .action(SiteURL.staffToggle(u.id).path), .class("inline"),
                                           Layout.csrfField(ctx),

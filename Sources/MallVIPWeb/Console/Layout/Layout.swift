@@ -72,6 +72,12 @@ enum Layout {
             items.append((("消息", "Messages"), SiteURL.messages(status: nil, channel: nil, source: nil, member: nil, month: nil).path))
         }
         if StaffRole.callLists.contains(role) { items.append((("回访", "Calls"), SiteURL.calls.path)) }
+        if StaffRole.maintainerRoles.contains(role) { items.append((("我的VIP", "My VIPs"), SiteURL.myVIPs(staff: nil).path)) }
+        if StaffRole.managers.contains(role) { items.append((("维护人", "Account managers"), SiteURL.accountManagers.path)) }
+        if StaffRole.rankingReaders.contains(role) { items.append((("维护人排名", "AM ranking"), SiteURL.managerRanking(month: nil).path)) }
+        if StaffRole.taskLists.contains(role) { items.append((("任务", "Tasks"), SiteURL.tasks(staff: nil, kind: nil, status: nil).path)) }
+        if StaffRole.churnReaders.contains(role) { items.append((("流失预警", "Churn"), SiteURL.churn.path)) }
+        if StaffRole.prospectDesk.contains(role) { items.append((("主顾客", "Regular customers"), SiteURL.prospects(counter: nil, department: nil).path)) }
         if StaffRole.admins.contains(role) {
             items.append((("员工", "Staff"), SiteURL.staff.path))
             items.append((("API 密钥", "API keys"), SiteURL.apiKeys.path))

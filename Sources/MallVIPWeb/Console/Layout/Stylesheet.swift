@@ -37,6 +37,8 @@ enum Stylesheet {
     pre.message,td.message-text,.template-body{white-space:pre-wrap;word-break:break-word}td.message-text{max-width:360px;font-size:13px}
     .status-failed,.status-refused{color:#cf222e}.status-deferred,.status-queued{color:#9a6700}.status-delivered,.status-sent{color:#116329}.status-holdout{color:#57606a}
     .campaign-report td,.campaign-report th{font-variant-numeric:tabular-nums}
+    tr.overdue td{background:#fff4f2}tr.overdue td.due{color:#cf222e;font-weight:700}
+    tr.winner td{background:#dafbe1;font-weight:600}td.attention{color:#9a6700;font-weight:700}
     @media print{header,.no-print{display:none}body,main{background:#fff;padding:0}h1{display:none}}
     @media(max-width:640px){main{padding:12px}header nav a{display:inline-block;margin:2px 8px 2px 0}}
     """

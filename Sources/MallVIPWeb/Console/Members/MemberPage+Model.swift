@@ -24,6 +24,8 @@ enum MemberPage {
         var tags: [String] = []
         /// Latest messages and opt-outs (MemberMessages+View).
         var messages = MemberMessagesPart()
+        /// Account manager, their history and the contact log (AccountManagers/MemberManager+View).
+        var manager = MemberManagerPart()
     }
 }
 
@@ -45,6 +47,7 @@ extension MemberPage {
             model.benefits = try await BenefitsPart.load(store, memberId: id, today: today)
             model.tags = try await store.memberTags(memberId: id)
             model.messages = try await MemberMessagesPart.load(store, memberId: id)
+            model.manager = try await MemberManagerPart.load(store, member: member, today: today, policy: programme.accountManagers)
             return model
         }
     }

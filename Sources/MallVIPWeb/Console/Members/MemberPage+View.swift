@@ -37,6 +37,8 @@ extension MemberPage {
                                 .a(.class("button"), .href(SiteURL.memberRedeem(member.id).path), .text(ctx.t("积分兑换", "Redeem points"))))),
                 .if(canEdit, cardActions(m, ctx)),
                 .if(canManage, managerActions(m, ctx)),
+                .h2(.text(ctx.t("维护人与联系记录", "Account manager and contacts"))),
+                MemberManagerView.body(m.manager, member: member, m.programme, ctx),
                 .h2(.text(ctx.t("等级权益", "Tier benefits"))),
                 tierBenefits(m, ctx),
                 .h2(.text(ctx.t("车牌与停车", "Plates and parking"))),

@@ -23,6 +23,7 @@ enum MembersController {
     static func showPage(_ req: Request, id: Int64, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let ctx = PageContext(req)
         var model = try await MemberPage.Query.model(req.store, id: id)
+        try MemberAccess.checkView(req, member: model.member)
         model.notice = notice
         model.error = error
         // Viewing a member's personal data is audited (requirements §14).
@@ -78,6 +79,8 @@ enum MembersController {
                 referralCode: blank(f.referralCode)),
                 actor: req.actor, mallId: nil)
             let notice = ctx.t("办卡成功，卡号 \(result.cardNo)", "Enrolled: card \(result.cardNo)")
+            // An account manager opens only their own members: they find the new card in the search instead.
+            if req.staff.user.role == .accountManager { return req.redirect(to: SiteURL.members(query: result.cardNo).path) }
             return req.redirect(to: SiteURL.member(result.memberId).path + "?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         } catch let e as DomainError {
             return Layout.render(ctx, title: ctx.t("办理会员卡", "Enrol a member"), status: .unprocessableEntity,
@@ -88,6 +91,7 @@ enum MembersController {
     @Sendable static func editForm(req: Request) async throws -> Response {
         let ctx = PageContext(req)
         guard let m = try await req.store.member(id: try memberID(req)) else { throw Abort(.notFound) }
+        try MemberAccess.checkView(req, member: m)
         return Layout.render(ctx, title: ctx.t("修改资料", "Edit profile") + " · " + m.name, MemberForms.editBody(m, error: nil, ctx))
     }
 
@@ -114,6 +118,7 @@ enum MembersController {
         let ctx = PageContext(req)
         let id = try memberID(req)
         guard let m = try await req.store.member(id: id) else { throw Abort(.notFound) }
+        try MemberAccess.checkView(req, member: m)
         let f = try req.content.decode(EditForm.self)
         do {
             var birthday: LocalDate?

@@ -1,0 +1,30 @@
+import Foundation
+import MallVIPCore
+
+/// What one pass of the daily jobs did (each job runs once per business day, so a second pass reports "already ran").
+public struct DailyJobsSummary: Sendable {
+    public var review: ReviewSummary
+    public var referrals: ReferralSweepSummary
+    public var expiry: PointsExpirySummary
+    public var tasks: TaskRulesSummary
+    public var managerAward: ManagerAward?
+    public var conversionAwards: Int
+    public var journeys: JourneySummary
+}
+
+extension Store {
+    /// The daily jobs in their order, for `serve` (hourly) and `mallvip jobs run` alike: the review first, so that
+    /// the task rules see today's tiers and requests; the journeys last, so that today's upgrades and balances are
+    /// what the messages say.
+    public func runDailyJobs(on day: LocalDate, now: Date) async throws -> DailyJobsSummary {
+        let review = try await runTierReview(on: day)
+        let referrals = try await runReferralSweep(on: day)
+        let expiry = try await runPointsExpiry(on: day)
+        let tasks = try await runTaskRules(on: day)
+        let award = try await runManagerAward(on: day)
+        let conversion = try await awardLastConversionWeek(on: day)
+        let journeys = try await runJourneys(on: day, now: now)
+        return DailyJobsSummary(review: review, referrals: referrals, expiry: expiry, tasks: tasks, managerAward: award,
+                                conversionAwards: conversion, journeys: journeys)
+    }
+}
