@@ -318,7 +318,7 @@ def campaign(w, args):
     rows = w.retry(lambda: [r.text for r in d.find_elements(By.CSS_SELECTOR, "main table tr") if "campaign:" in r.text])
     check(len(rows) == 1, f"the outbox holds one campaign message ({len(rows)})")
     # No SMS gateway is configured here: the message waits (queued, or deferred in quiet hours), never lost.
-    check("排队" in rows[0] or "延后" in rows[0], f"the message waits in the outbox: {rows[0]}")
+    check("待发送" in rows[0] or "延后" in rows[0], f"the message waits in the outbox: {rows[0]}")
     check("冬季会员日" in rows[0], "the outbox shows the text")
     w.shot("outbox")
 

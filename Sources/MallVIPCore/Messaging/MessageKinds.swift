@@ -15,3 +15,40 @@ public enum MessageSource: String, Codable, Sendable, CaseIterable { case journe
 public enum MessageStatus: String, Codable, Sendable, CaseIterable {
     case queued, deferred, sending, sent, delivered, failed, refused, holdout, cancelled
 }
+
+// Names as staff read them, one set for every page (outbox, campaigns, member page).
+extension MessageChannel {
+    public var label: LocalizedName {
+        switch self {
+        case .sms: LocalizedName(zh: "短信", en: "SMS")
+        case .email: LocalizedName(zh: "邮件", en: "E-mail")
+        case .call: LocalizedName(zh: "电话回访", en: "Call")
+        }
+    }
+}
+
+extension MessagePurpose {
+    public var label: LocalizedName {
+        switch self {
+        case .marketing: LocalizedName(zh: "营销", en: "Marketing")
+        case .care: LocalizedName(zh: "关怀", en: "Care")
+        case .service: LocalizedName(zh: "服务通知", en: "Service")
+        }
+    }
+}
+
+extension MessageStatus {
+    public var label: LocalizedName {
+        switch self {
+        case .queued: LocalizedName(zh: "待发送", en: "Queued")
+        case .deferred: LocalizedName(zh: "延后", en: "Deferred")
+        case .sending: LocalizedName(zh: "发送中", en: "Sending")
+        case .sent: LocalizedName(zh: "已发送", en: "Sent")
+        case .delivered: LocalizedName(zh: "已送达", en: "Delivered")
+        case .failed: LocalizedName(zh: "失败", en: "Failed")
+        case .refused: LocalizedName(zh: "未发送", en: "Refused")
+        case .holdout: LocalizedName(zh: "对照组（不发送）", en: "Holdout (not sent)")
+        case .cancelled: LocalizedName(zh: "已取消", en: "Cancelled")
+        }
+    }
+}

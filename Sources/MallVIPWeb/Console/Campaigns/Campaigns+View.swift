@@ -3,39 +3,9 @@ import MallVIPCore
 import MallVIPStore
 import Plot
 
-/// Names of channels, purposes and statuses as the campaign pages show them.
+/// Campaign statuses, counts and percentages as the campaign pages show them (message kinds: MessageText).
 enum CampaignText {
-    static func channel(_ c: MessageChannel, _ ctx: PageContext) -> String {
-        switch c {
-        case .sms: ctx.t("短信", "SMS")
-        case .email: ctx.t("邮件", "E-mail")
-        case .call: ctx.t("电话（维护人回访）", "Call (account manager)")
-        }
-    }
-
-    static func purpose(_ p: MessagePurpose, _ ctx: PageContext) -> String {
-        switch p {
-        case .marketing: ctx.t("营销", "Marketing")
-        case .care: ctx.t("关怀", "Care")
-        case .service: ctx.t("服务通知", "Service")
-        }
-    }
-
     static func status(_ s: CampaignStatus, _ ctx: PageContext) -> String { s.label.text(ctx.lang) }
-
-    static func messageStatus(_ s: MessageStatus, _ ctx: PageContext) -> String {
-        switch s {
-        case .queued: ctx.t("待发送", "Queued")
-        case .deferred: ctx.t("延后", "Deferred")
-        case .sending: ctx.t("发送中", "Sending")
-        case .sent: ctx.t("已发送", "Sent")
-        case .delivered: ctx.t("已送达", "Delivered")
-        case .failed: ctx.t("失败", "Failed")
-        case .refused: ctx.t("拒发", "Refused")
-        case .holdout: ctx.t("对照组（不发送）", "Holdout (not sent)")
-        case .cancelled: ctx.t("已取消", "Cancelled")
-        }
-    }
 
     /// 1500‰ → "150.0%".
     static func percent(_ permille: Int64) -> String {
@@ -64,7 +34,7 @@ extension CampaignsPage {
                     .forEach(m.campaigns) { c in
                         .tr(.td(.a(.href(SiteURL.campaign(c.id).path), .text(c.name))),
                             .td(.text(m.segmentNames[c.segmentId] ?? "#\(c.segmentId)")),
-                            .td(.text(CampaignText.channel(c.channel, ctx))),
+                            .td(.text(MessageText.channel(c.channel, ctx))),
                             .td(.text(CampaignText.status(c.status, ctx))),
                             .td(.text((c.sentAt ?? c.scheduledAt).map { Layout.dateTime($0, m.programme) } ?? ctx.t("排期时立即", "when scheduled"))),
                             .td(.class("num"), .text(CampaignText.count(c.audienceCount))),
@@ -95,12 +65,12 @@ extension CampaignForm {
                       Layout.select(ctx.t("分群（发送当天的成员）", "Segment (its members on the send day)"), name: "segmentId",
                                     options: m.segments.map { (String($0.id), $0.name + ($0.lastCount.map { "（\($0)）" } ?? "")) }, selected: v.segmentId),
                       Layout.select(ctx.t("渠道", "Channel"), name: "channel",
-                                    options: MessageChannel.allCases.map { ($0.rawValue, CampaignText.channel($0, ctx)) }, selected: v.channel),
+                                    options: MessageChannel.allCases.map { ($0.rawValue, MessageText.channel($0, ctx)) }, selected: v.channel),
                       Layout.select(ctx.t("用途（关怀类不得含促销词，须以商场名和署名结尾）", "Purpose (care: no promotion, must end with store and sender)"),
-                                    name: "purpose", options: MessagePurpose.allCases.map { ($0.rawValue, CampaignText.purpose($0, ctx)) }, selected: v.purpose),
+                                    name: "purpose", options: MessagePurpose.allCases.map { ($0.rawValue, MessageText.purpose($0, ctx)) }, selected: v.purpose),
                       Layout.select(ctx.t("模板（或留空，在下面直接填写内容）", "Template (or none, and write the text below)"), name: "templateCode",
                                     options: [("", ctx.t("— 直接填写 —", "— write the text —"))]
-                                        + m.templates.map { ($0.code, "\($0.name) · \(CampaignText.channel($0.channel, ctx)) · \(CampaignText.purpose($0.purpose, ctx))") },
+                                        + m.templates.map { ($0.code, "\($0.name) · \(MessageText.channel($0.channel, ctx)) · \(MessageText.purpose($0.purpose, ctx))") },
                                     selected: v.templateCode),
                       Layout.field(ctx.t("邮件主题（仅邮件）", "E-mail subject (e-mail only)"), name: "subject", value: v.subject),
                       .label(.text(ctx.t("内容", "Text")),
@@ -144,7 +114,7 @@ extension CampaignPage {
                 .tr(.th(.text(ctx.t("状态", "Status"))), .td(.text(CampaignText.status(c.status, ctx)))),
                 .tr(.th(.text(ctx.t("分群", "Segment"))), .td(.text(m.segmentName ?? ctx.t("（已删除）", "(deleted)")))),
                 .tr(.th(.text(ctx.t("渠道 / 用途", "Channel / purpose"))),
-                    .td(.text(CampaignText.channel(c.channel, ctx) + " / " + CampaignText.purpose(c.purpose, ctx)))),
+                    .td(.text(MessageText.channel(c.channel, ctx) + " / " + MessageText.purpose(c.purpose, ctx)))),
                 .tr(.th(.text(ctx.t("内容", "Text"))), .td(.text(text),
                     .unwrap(c.subject) { .div(.strong(.text($0))) },
                     .unwrap(c.body) { .div(.text($0)) })),
@@ -183,7 +153,7 @@ extension CampaignPage {
                     .tr(.td(.class("num"), .text(CampaignText.count(c.audienceCount))), .td(.class("num"), .text(CampaignText.count(c.treatedCount))),
                         .td(.class("num"), .text(CampaignText.count(c.holdoutCount))))),
                 .table(.class("outbox-status"),
-                    .tr(.forEach(statuses) { .th(.text(CampaignText.messageStatus($0, ctx))) }, .th(.text(ctx.t("成本（元）", "Cost (yuan)")))),
+                    .tr(.forEach(statuses) { .th(.text(MessageText.status($0, ctx))) }, .th(.text(ctx.t("成本（元）", "Cost (yuan)")))),
                     .tr(.forEach(statuses) { .td(.class("num"), .text("\(m.report.statusCounts[$0] ?? 0)")) },
                         .td(.class("num"), .text(Money.yuan(m.report.uplift.costFen)))))
             )

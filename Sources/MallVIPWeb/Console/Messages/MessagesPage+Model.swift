@@ -65,35 +65,8 @@ enum CallsPage {
 
 /// Names of statuses, channels and reasons in the page's language.
 enum MessageText {
-    static func status(_ s: MessageStatus, _ ctx: PageContext) -> String {
-        switch s {
-        case .queued: ctx.t("排队", "queued")
-        case .deferred: ctx.t("延后", "deferred")
-        case .sending: ctx.t("发送中", "sending")
-        case .sent: ctx.t("已发送", "sent")
-        case .delivered: ctx.t("已送达", "delivered")
-        case .failed: ctx.t("失败", "failed")
-        case .refused: ctx.t("未发送", "refused")
-        case .holdout: ctx.t("对照组", "holdout")
-        case .cancelled: ctx.t("已取消", "cancelled")
-        }
-    }
-
-    static func channel(_ c: MessageChannel, _ ctx: PageContext) -> String {
-        switch c {
-        case .sms: ctx.t("短信", "SMS")
-        case .email: ctx.t("邮件", "e-mail")
-        case .call: ctx.t("电话", "call")
-        }
-    }
-
-    static func purpose(_ p: MessagePurpose, _ ctx: PageContext) -> String {
-        switch p {
-        case .care: ctx.t("关怀", "care")
-        case .marketing: ctx.t("营销", "marketing")
-        case .service: ctx.t("服务", "service")
-        }
-    }
-
+    static func status(_ s: MessageStatus, _ ctx: PageContext) -> String { s.label.text(ctx.lang) }
+    static func channel(_ c: MessageChannel, _ ctx: PageContext) -> String { c.label.text(ctx.lang) }
+    static func purpose(_ p: MessagePurpose, _ ctx: PageContext) -> String { p.label.text(ctx.lang) }
     static func reason(_ r: MessageRefusal, _ ctx: PageContext) -> String { ctx.t(r.zh, r.en) }
 }
