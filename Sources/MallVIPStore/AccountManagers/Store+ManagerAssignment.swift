@@ -100,6 +100,22 @@ extension Store {
             try await tx.sql.exec("""
                 UPDATE members SET account_manager_id = \(bind: staffId), updated_at_ms = \(bind: nowMs) WHERE id = \(bind: memberId)
                 """)
+            // The member's open work follows them: churn call-backs and birthday tasks, and calls waiting in the outbox,
+            // go to the new manager, or back to the team that takes members without one (as the task rules decide).
+            try await tx.sql.exec("""
+                UPDATE service_tasks SET assigned_staff_id = \(bind: staffId),
+                  team_role = \(bind: staffId == nil ? StaffRole.desk.rawValue : nil)
+                WHERE member_id = \(bind: memberId) AND status = 'open' AND kind = 'churn'
+                """)
+            try await tx.sql.exec("""
+                UPDATE service_tasks SET assigned_staff_id = \(bind: staffId),
+                  team_role = \(bind: staffId == nil ? StaffRole.planner.rawValue : nil)
+                WHERE member_id = \(bind: memberId) AND status = 'open' AND kind = 'birthday'
+                """)
+            try await tx.sql.exec("""
+                UPDATE outbox_messages SET assigned_staff_id = \(bind: staffId)
+                WHERE member_id = \(bind: memberId) AND channel = 'call' AND status IN ('queued', 'deferred')
+                """)
             try await self.audit(tx, actor: actor, action: staffId == nil ? "member.manager.remove" : "member.manager.assign",
                                  subject: "member:\(memberId)", detail: "\(current.map(String.init) ?? "-") → \(staffId.map(String.init) ?? "-") \(reason)")
         }

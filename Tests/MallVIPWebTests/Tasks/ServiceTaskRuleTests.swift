@@ -37,6 +37,25 @@ struct ServiceTaskRuleTests {
         }
     }
 
+    @Test("a member's open call-back follows them to a new account manager, and back to the desk when they have none")
+    func tasksFollowTheMember() async throws {
+        try await withTestApp(now: shanghai(2026, 1, 10)) { t in
+            let zeng = try await t.makeStaff("zeng", .accountManager)
+            let wang = try await t.makeStaff("wang", .accountManager)
+            for s in [zeng, wang] { try await t.store.setHiredOn(staffId: s, hiredOn: LocalDate("2025-01-01"), actor: "test") }
+            let member = try await t.taskMember(phone: "13900000021", tier: "gold", manager: zeng)
+            try await t.runRules(2026, 4, 11)
+            #expect(try await t.allTasks().map(\.assignedStaffId) == [zeng])
+
+            try await t.store.assignManager(memberId: member, staffId: wang, reason: "调岗", actor: "test")
+            var task = try #require(try await t.allTasks().first)
+            #expect(task.assignedStaffId == wang && task.teamRole == nil)
+            try await t.store.assignManager(memberId: member, staffId: nil, reason: "离职", actor: "test")
+            task = try #require(try await t.allTasks().first)
+            #expect(task.assignedStaffId == nil && task.teamRole == "desk")
+        }
+    }
+
     @Test("a purchase settles the open call-back; lapsing again raises a new one")
     func churnAfterPurchase() async throws {
         try await withTestApp(now: shanghai(2026, 1, 10)) { t in
