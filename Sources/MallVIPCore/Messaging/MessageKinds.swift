@@ -7,7 +7,8 @@ public enum MessageChannel: String, Codable, Sendable, CaseIterable { case sms, 
 public enum MessagePurpose: String, Codable, Sendable, CaseIterable { case care, marketing, service }
 
 /// Where an outbox message came from.
-public enum MessageSource: String, Codable, Sendable, CaseIterable { case journey, campaign, manual }
+/// `login`: a sign-in code the member asked for on the member pages (sent at once, never through the queue).
+public enum MessageSource: String, Codable, Sendable, CaseIterable { case journey, campaign, manual, login }
 
 /// Life of an outbox message. `holdout`: the member was drawn into the control group and is deliberately not
 /// contacted (kept so that reports can compare). `refused`: consent, opt-out, cap or template rule; the reason is kept.

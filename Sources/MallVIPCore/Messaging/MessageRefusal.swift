@@ -35,4 +35,6 @@ public enum MessageRefusal: String, Codable, Sendable, CaseIterable {
 /// How an opt-out reached us.
 public enum OptOutSource: String, Codable, Sendable, CaseIterable {
     case smsKeyword = "sms_keyword", emailLink = "email_link", desk
+    /// The member withdrew it on their own profile page (/m/profile).
+    case member
 }

@@ -39,15 +39,27 @@ extension Store {
             throw DomainError.invalid("email", "email.format", zh: "邮箱格式不正确", en: "email is not a valid address")
         }
         let profile = try encodeJSON(u.profile)
+        let nowMs = epochMillis(self.now)
         try await write { tx in
+            let lock = tx.isPostgres ? " FOR UPDATE" : ""
+            guard let before = try await tx.sql.row("""
+                SELECT consent_sms, consent_email, consent_phone FROM members WHERE id = \(bind: memberId)\(unsafeRaw: lock)
+                """) else {
+                throw DomainError(.notFound, field: nil, rule: "member.exists", zh: "会员不存在", en: "member not found")
+            }
             try await tx.sql.exec("""
                 UPDATE members SET name = \(bind: name), gender = \(bind: u.gender.rawValue), birthday = \(bind: u.birthday?.description),
                   birth_month = \(bind: u.birthday?.month), birth_day = \(bind: u.birthday?.day), email = \(bind: u.email),
                   address = \(bind: u.address), profile_json = \(bind: profile), notes = \(bind: u.notes),
-                  consent_sms = \(bind: u.consentSMS), consent_email = \(bind: u.consentEmail), consent_phone = \(bind: u.consentPhone),
-                  updated_at_ms = \(bind: epochMillis(self.now))
+                  updated_at_ms = \(bind: nowMs)
                 WHERE id = \(bind: memberId)
                 """)
+            // Consent changed at the desk is recorded like the member's own: opt-out or opt-in, and the history.
+            for (channel, wanted) in [(MessageChannel.sms, u.consentSMS), (.email, u.consentEmail), (.call, u.consentPhone)]
+            where try before.bool(Store.consentColumn(channel)) != wanted {
+                try await self.changeConsent(tx, memberId: memberId, channel: channel, granted: wanted, source: .desk,
+                                             detail: "profile edit", actor: actor, nowMs: nowMs)
+            }
             try await self.audit(tx, actor: actor, action: "member.update", subject: "member:\(memberId)")
         }
     }

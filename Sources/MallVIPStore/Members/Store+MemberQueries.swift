@@ -107,23 +107,28 @@ extension Store {
     public func ledger(memberId: Int64, limit: Int = 100) async throws -> [LedgerEntry] {
         try await sql.rows("""
             SELECT * FROM points_ledger WHERE member_id = \(bind: memberId) ORDER BY id DESC LIMIT \(unsafeRaw: String(limit))
-            """).map {
-            LedgerEntry(id: try $0.int64("id"), kind: try $0.string("kind"), points: try $0.int64("points"),
-                        balanceAfter: try $0.int64("balance_after"), note: try $0.string("note"), actor: try $0.string("actor"),
-                        at: dateFromMillis(try $0.int64("at_ms")))
-        }
+            """).map(ledgerEntryFrom)
+    }
+
+    func ledgerEntryFrom(_ r: any SQLRow) throws -> LedgerEntry {
+        LedgerEntry(id: try r.int64("id"), kind: try r.string("kind"), points: try r.int64("points"),
+                    balanceAfter: try r.int64("balance_after"), note: try r.string("note"), actor: try r.string("actor"),
+                    at: dateFromMillis(try r.int64("at_ms")))
     }
 
     public func purchases(memberId: Int64, limit: Int = 100) async throws -> [PurchaseSummary] {
         try await sql.rows("""
             SELECT p.*, m.code AS mall_code FROM purchases p JOIN malls m ON m.id = p.mall_id
             WHERE p.member_id = \(bind: memberId) ORDER BY p.occurred_at_ms DESC LIMIT \(unsafeRaw: String(limit))
-            """).map {
-            PurchaseSummary(id: try $0.int64("id"), receiptNo: try $0.string("receipt_no"), mallCode: try $0.string("mall_code"),
-                            occurredAt: dateFromMillis(try $0.int64("occurred_at_ms")), businessDate: LocalDate(dayNumber: try $0.int("business_day")),
-                            totalFen: try $0.int64("total_fen"), refundedFen: try $0.int64("refunded_fen"),
-                            pointsEarned: try $0.int64("points_earned"), pointsReversed: try $0.int64("points_reversed"))
-        }
+            """).map(purchaseSummaryFrom)
+    }
+
+    /// Needs the purchase columns plus `mall_code`.
+    func purchaseSummaryFrom(_ r: any SQLRow) throws -> PurchaseSummary {
+        PurchaseSummary(id: try r.int64("id"), receiptNo: try r.string("receipt_no"), mallCode: try r.string("mall_code"),
+                        occurredAt: dateFromMillis(try r.int64("occurred_at_ms")), businessDate: LocalDate(dayNumber: try r.int("business_day")),
+                        totalFen: try r.int64("total_fen"), refundedFen: try r.int64("refunded_fen"),
+                        pointsEarned: try r.int64("points_earned"), pointsReversed: try r.int64("points_reversed"))
     }
 
     public func tierChanges(memberId: Int64) async throws -> [TierChange] {

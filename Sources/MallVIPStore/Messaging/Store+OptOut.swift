@@ -8,17 +8,23 @@ extension Store {
     /// channel are refused by the worker when their turn comes (it re-checks consent at send time).
     public func recordOptOut(memberId: Int64, channel: MessageChannel, source: OptOutSource, detail: String,
                              actor: String) async throws {
-        let column = Store.consentColumn(channel)
         let nowMs = epochMillis(now)
         try await write { tx in
-            try await tx.sql.exec("""
-                INSERT INTO message_optouts (member_id, channel, source, detail, at_ms)
-                VALUES (\(bind: memberId), \(bind: channel.rawValue), \(bind: source.rawValue), \(bind: detail), \(bind: nowMs))
-                """)
-            try await tx.sql.exec("UPDATE members SET \(ident: column) = \(bind: false), updated_at_ms = \(bind: nowMs) WHERE id = \(bind: memberId)")
-            try await self.audit(tx, actor: actor, action: "message.optOut", subject: "member:\(memberId)",
-                                 detail: "\(channel.rawValue) via \(source.rawValue): \(detail)")
+            try await self.recordOptOut(tx, memberId: memberId, channel: channel, source: source, detail: detail, actor: actor, nowMs: nowMs)
         }
+    }
+
+    /// The same inside a caller's transaction.
+    func recordOptOut(_ tx: any Database, memberId: Int64, channel: MessageChannel, source: OptOutSource, detail: String,
+                      actor: String, nowMs: Int64) async throws {
+        let column = Store.consentColumn(channel)
+        try await tx.sql.exec("""
+            INSERT INTO message_optouts (member_id, channel, source, detail, at_ms)
+            VALUES (\(bind: memberId), \(bind: channel.rawValue), \(bind: source.rawValue), \(bind: detail), \(bind: nowMs))
+            """)
+        try await tx.sql.exec("UPDATE members SET \(ident: column) = \(bind: false), updated_at_ms = \(bind: nowMs) WHERE id = \(bind: memberId)")
+        try await audit(tx, actor: actor, action: "message.optOut", subject: "member:\(memberId)",
+                        detail: "\(channel.rawValue) via \(source.rawValue): \(detail)")
     }
 
     static func consentColumn(_ channel: MessageChannel) -> String {

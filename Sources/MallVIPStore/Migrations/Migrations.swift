@@ -21,6 +21,8 @@ public enum StoreMigrations {
         M016_AccountManagers(),
         M017_ServiceTasks(),
         M018_Prospects(),
+        M019_MemberAuth(),
+        M020_MemberRequests(),
     ]
 }
 

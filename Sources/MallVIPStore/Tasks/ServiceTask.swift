@@ -4,6 +4,8 @@ import MallVIPCore
 /// What raised a service task; each kind has its own cause key shape (see `Store+TaskRules.swift`).
 public enum ServiceTaskKind: String, Sendable, CaseIterable, Codable {
     case churn, birthday, lapse, tierApproval
+    /// A member asked for their account to be deleted (member pages); a manager decides it.
+    case deletion
 
     public var label: LocalizedName {
         switch self {
@@ -11,6 +13,7 @@ public enum ServiceTaskKind: String, Sendable, CaseIterable, Codable {
         case .birthday: LocalizedName(zh: "生日蛋糕鲜花", en: "Birthday cake & flowers")
         case .lapse: LocalizedName(zh: "即将失效卡", en: "Cards about to lapse")
         case .tierApproval: LocalizedName(zh: "升级审批", en: "Tier approval")
+        case .deletion: LocalizedName(zh: "注销申请", en: "Account deletion")
         }
     }
 }

@@ -77,6 +77,11 @@ extension Store {
         guard viewer.mayHandle(task) else {
             throw DomainError(.forbidden, field: "id", rule: "task.assignee", zh: "这不是您的任务", en: "this task is not yours")
         }
+        // Closing it by hand would leave the member's data in place: it closes only with its decision.
+        guard task.kind != .deletion else {
+            throw DomainError(.conflict, field: "id", rule: "task.deletionDecision", zh: "注销申请请用“批准注销”或“驳回”处理",
+                              en: "decide a deletion request with approve or reject")
+        }
         let nowMs = epochMillis(now)
         try await write { tx in
             let closed = try await tx.sql.rows("""

@@ -28,6 +28,10 @@ struct AppErrorMiddleware: AsyncMiddleware {
                 try response.content.encode(APIErrorBody(error: detail), as: .json)
                 return response
             }
+            if request.url.path == "/m" || request.url.path.hasPrefix("/m/") {
+                let message = request.lang == .en ? detail.message : detail.messageZh
+                return MemberErrorPage.response(status: status, message: message, request: request)
+            }
             return ConsoleErrorPage.response(status: status, detail: detail, request: request)
         }
     }

@@ -22,6 +22,11 @@ public struct AppConfig: Sendable {
     public var sms: SMSGatewayConfiguration?
     /// When set, `/metrics` wants it as a bearer token (`MALLVIP_METRICS_TOKEN`).
     public var metricsToken: String?
+    /// Member sign-in by SMS code: validity, tries, resend wait, rate limits (AppConfig+MemberLogin.swift).
+    public var memberLogin = MemberLoginPolicy()
+    /// Behind a reverse proxy (`MALLVIP_TRUST_PROXY=1`): the client address for the member sign-in limits is the
+    /// first `X-Forwarded-For` entry instead of the socket's peer.
+    public var trustProxy = false
 
     public init(database: StoreLocation, sessionTTL: TimeInterval = 8 * 3600, loginFailureLimit: Int = 5,
                 lockout: TimeInterval = 15 * 60, secureCookies: Bool = false, maxBodyBytes: Int = 64 * 1024,
@@ -54,6 +59,8 @@ public struct AppConfig: Sendable {
         config.metricsToken = env["MALLVIP_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         config.messaging = try MessagingConfig.fromEnvironment(env)
         config.sms = try SMSGatewayConfiguration.fromEnvironment(env)
+        config.memberLogin = try MemberLoginPolicy.fromEnvironment(env)
+        config.trustProxy = env["MALLVIP_TRUST_PROXY"] == "1"
         return config
     }
 }

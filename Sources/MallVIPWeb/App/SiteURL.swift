@@ -58,6 +58,8 @@ enum SiteURL {
     case tasks(staff: String?, kind: String?, status: String?)
     case taskClose(Int64)
     case taskLapseCSV(Int64)
+    /// A manager's decision on a member's account-deletion request, by its task.
+    case taskDeletion(Int64)
     case churn
     case templates
     case templateNew
@@ -142,6 +144,7 @@ enum SiteURL {
             "/console/tasks" + Self.query([("staff", staff), ("kind", kind), ("status", status)])
         case .taskClose(let id): "/console/tasks/\(id)"
         case .taskLapseCSV(let id): "/console/tasks/\(id)/lapse.csv"
+        case .taskDeletion(let id): "/console/tasks/\(id)/deletion"
         case .churn: "/console/churn"
         case .templates: "/console/templates"
         case .templateNew: "/console/templates/new"

@@ -10,4 +10,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: ParkingController())
     try app.register(collection: SMSWebhookController())
     try app.register(collection: ConsoleRoutes())
+    try app.register(collection: MemberRoutes())
 }

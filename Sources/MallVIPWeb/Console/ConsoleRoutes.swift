@@ -46,6 +46,7 @@ struct ConsoleRoutes: RouteCollection {
         try MessagesController.register(routes)
         try AccountManagersController.register(routes)
         try TasksController.register(routes)
+        try DeletionDecisionController.register(routes)
         try UnsubscribeController.register(routes)
         try ProspectsController.register(routes)
     }

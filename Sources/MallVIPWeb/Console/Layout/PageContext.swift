@@ -7,6 +7,8 @@ struct PageContext: Sendable {
     var lang: UILanguage
     var user: StaffUser?
     var csrf: String
+    /// The request's path: the member menu marks the page it is on.
+    var path = ""
 
     init(lang: UILanguage, user: StaffUser?, csrf: String) {
         self.lang = lang
@@ -16,7 +18,9 @@ struct PageContext: Sendable {
 
     init(_ req: Request) {
         let s = req.storage[SessionKey.self]
-        self.init(lang: req.lang, user: s?.user, csrf: s?.csrfToken ?? "")
+        // Member pages (/m/) carry the member session's token instead.
+        self.init(lang: req.lang, user: s?.user, csrf: s?.csrfToken ?? req.storage[MemberSessionKey.self]?.csrfToken ?? "")
+        path = req.url.path
     }
 
     func t(_ zh: String, _ en: String) -> String { lang.t(zh, en) }

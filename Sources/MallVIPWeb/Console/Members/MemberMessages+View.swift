@@ -9,12 +9,15 @@ struct MemberMessagesPart: Sendable {
     static let shown = 10
     var messages: [OutboxMessage] = []
     var optOuts: [MessageOptOut] = []
+    /// Consent given back after an opt-out (the member pages record both directions).
+    var consentGrants: [ConsentChange] = []
 
     static func load(_ store: Store, memberId: Int64) async throws -> MemberMessagesPart {
         var filter = OutboxFilter()
         filter.memberId = memberId
         return MemberMessagesPart(messages: try await store.outboxMessages(filter, limit: shown),
-                                  optOuts: try await store.optOuts(memberId: memberId))
+                                  optOuts: try await store.optOuts(memberId: memberId),
+                                  consentGrants: try await store.consentChanges(memberId: memberId).filter(\.granted))
     }
 }
 
@@ -44,7 +47,13 @@ enum MemberMessagesView {
                     .forEach(part.optOuts) { o in
                         .tr(.td(.text(Layout.dateTime(o.at, programme))), .td(.text(MessageText.channel(o.channel, ctx))),
                             .td(.text(optOutSource(o.source, ctx))), .td(.text(o.detail)))
-                    })))
+                    }))),
+            .if(!part.consentGrants.isEmpty, .group(
+                .h3(.text(ctx.t("重新同意记录", "Consent given back"))),
+                .table(.forEach(part.consentGrants) { c in
+                    .tr(.td(.text(Layout.dateTime(c.at, programme))), .td(.text(MessageText.channel(c.channel, ctx))),
+                        .td(.text(OptOutSource(rawValue: c.source).map { optOutSource($0, ctx) } ?? c.source)))
+                })))
         )
     }
 
@@ -53,6 +62,7 @@ enum MemberMessagesView {
         case .smsKeyword: ctx.t("短信回复退订", "SMS reply")
         case .emailLink: ctx.t("邮件退订链接", "e-mail link")
         case .desk: ctx.t("服务台", "desk")
+        case .member: ctx.t("会员本人（会员网页）", "the member (member pages)")
         }
     }
 }

@@ -27,7 +27,9 @@ extension MemberPage {
                 },
                 .p(.class("muted"), .text(windows(m, ctx))),
                 expiryNotice(m, ctx),
-                .if(member.status != "active", .p(.class("error"), .text(ctx.t("此会员已停用", "This member is deactivated")))),
+                .if(member.status != "active", .p(.class("error"), .text(member.status == "erased"
+                    ? ctx.t("此会员已注销，个人资料已清除", "This member's account was deleted; personal data erased")
+                    : ctx.t("此会员已停用", "This member is deactivated")))),
                 .h2(.text(ctx.t("资料", "Profile"))),
                 profile(m, ctx),
                 .h2(.text(ctx.t("标签", "Tags"))),
@@ -72,7 +74,12 @@ extension MemberPage {
 
         /// "还差 1,240 元 升级金卡"
         static func progressText(_ p: TierProgress, _ m: Model, _ ctx: PageContext) -> String {
-            let name = ctx.tier(p.nextTier, m.programme)
+            progressText(p, m.programme, ctx)
+        }
+
+        /// Shared with the member's own card page (/m/card).
+        static func progressText(_ p: TierProgress, _ programme: Programme, _ ctx: PageContext) -> String {
+            let name = ctx.tier(p.nextTier, programme)
             return ctx.t("还差 \(Money.yuanCeil(p.shortfallFen)) 元 升级\(name)（\(p.months)个月内）",
                          "\(Money.yuanCeil(p.shortfallFen)) yuan more within \(p.months) months to reach \(name)")
         }

@@ -56,6 +56,7 @@ extension TasksPage {
         }
 
         static func closeForm(_ r: Row, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            if r.kind == .deletion { return deletionForm(r, ctx) }
             if r.isCall {
                 return .form(.method(.post), .action(SiteURL.callFinish(r.id).path), Layout.csrfField(ctx),
                     .input(.type(.text), .name("note"), .placeholder(ctx.t("备注（未接通时必填）", "Note (required if not reached)"))),

@@ -1,0 +1,33 @@
+import Vapor
+
+/// Every route of the member site under /m/. Pages of signed-in members go in `member` (behind
+/// `MemberAuthMiddleware`: redirect to sign-in, CSRF on POST); each helper registers its own controller there.
+struct MemberRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let m = routes.grouped("m")
+        m.get("member.css") { req in MemberStylesheet.serve(req) }
+        m.post("language", use: MemberLanguage.set)
+        try m.register(collection: MemberLoginController())
+
+        let member = m.grouped(MemberAuthMiddleware())
+        member.get { req in req.redirect(to: MemberURL.card.path) }
+        member.post("logout", use: MemberLoginController.logout)
+        try member.register(collection: MemberSelfServiceController())
+        try member.register(collection: MemberProfileController())
+    }
+}
+
+enum MemberLanguage {
+    struct Form: Content { var lang: String }
+
+    /// Sets the language cookie shared with the console's signed-out pages and goes back to the page it came from.
+    @Sendable static func set(req: Request) async throws -> Response {
+        let form = try req.content.decode(Form.self)
+        let lang: UILanguage = form.lang == "en" ? .en : .zh
+        let back = req.headers.first(name: .referer).flatMap { URL(string: $0)?.path }.flatMap { $0.hasPrefix("/m/") ? $0 : nil }
+        let response = req.redirect(to: back ?? MemberURL.card.path)
+        response.cookies["mallvip_lang"] = HTTPCookies.Value(string: lang.rawValue, maxAge: 365 * 86_400, path: "/",
+                                                             isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+}
