@@ -98,16 +98,26 @@ struct AccountManagerConsoleTests {
         }
     }
 
-    @Test("an account manager who enrols a member lands on the search, not on a page they may not open")
+    @Test("an account manager who enrols a member lands on the search with the card number, not on a page they may not open; search finds only their own members")
     func enrolRedirect() async throws {
         try await withTestApp { t in
             let am = try await t.console(as: "am9", .accountManager)
+            let amId = try await t.store.staff(username: "am9")!.id
             #expect(try await t.purchase("ENR-1", fen: 60_000, phone: "13900000999").status == .created)
             _ = try await am.get("/console/members/new")
             let r = try await am.post("/console/members/new", [("phone", "13900000999"), ("name", "新人"), ("receipts", "ENR-1")])
             #expect(r.status == .seeOther)
-            #expect(r.location?.hasPrefix("/console/members?q=") == true)
-            #expect(try await am.follow(r).contains("新人"))
+            #expect(r.location?.hasPrefix("/console/members?notice=") == true)
+            let landed = try await am.follow(r)
+            #expect(landed.contains("办卡成功") && landed.contains("尚未分配维护人"))
+            // Not theirs yet: the search does not show the member (the desk's does).
+            #expect(!(try await am.get("/console/members?q=新")).contains("新人"))
+            let desk = try await t.console(as: "d9", .desk)
+            #expect(try await desk.get("/console/members?q=新").contains("新人"))
+            let member = try #require(try await t.store.lookup(card: nil, phone: "13900000999"))
+            try await t.store.sql.raw("UPDATE members SET account_manager_id = \(bind: amId) WHERE id = \(bind: member.id)").run()
+            #expect(try await am.get("/console/members?q=新").contains("新人"))
+            #expect(try await am.get("/console/members?q=0999").contains("新人"))
         }
     }
 

@@ -8,12 +8,14 @@ enum MembersController {
     @Sendable static func search(req: Request) async throws -> Response {
         let ctx = PageContext(req)
         let q: String = req.query["q"] ?? ""
-        let hits = try await req.store.searchMembers(q)
+        let user = req.staff.user
+        let hits = try await req.store.searchMembers(q, managedBy: user.role == .accountManager ? user.id : nil)
         if !hits.isEmpty, ctx.seesPersonalData {
             try await req.store.audit(actor: req.actor, action: "member.search", subject: q, detail: "\(hits.count) hits")
         }
         let (_, programme) = try await req.store.programme()
-        return Layout.render(ctx, title: ctx.t("会员查询", "Members"), MemberForms.searchBody(q, hits, programme, ctx))
+        return Layout.render(ctx, title: ctx.t("会员查询", "Members"),
+                             .div(Layout.noticeBox(req.query["notice"]), MemberForms.searchBody(q, hits, programme, ctx)))
     }
 
     @Sendable static func show(req: Request) async throws -> Response {
@@ -79,8 +81,11 @@ enum MembersController {
                 referralCode: blank(f.referralCode)),
                 actor: req.actor, mallId: nil)
             let notice = ctx.t("办卡成功，卡号 \(result.cardNo)", "Enrolled: card \(result.cardNo)")
-            // An account manager opens only their own members: they find the new card in the search instead.
-            if req.staff.user.role == .accountManager { return req.redirect(to: SiteURL.members(query: result.cardNo).path) }
+            // An account manager opens only their own members, and a new member has none yet: the notice says so.
+            if req.staff.user.role == .accountManager {
+                let assigned = notice + ctx.t("（尚未分配维护人，由经理分配后可查看）", " (no account manager yet: a manager assigns one)")
+                return req.redirect(to: Forms.withNotice(SiteURL.members(query: nil).path, assigned))
+            }
             return req.redirect(to: SiteURL.member(result.memberId).path + "?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         } catch let e as DomainError {
             return Layout.render(ctx, title: ctx.t("办理会员卡", "Enrol a member"), status: .unprocessableEntity,
