@@ -43,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
                     do {
                         let (_, programme) = try await store.programme()
                         _ = try await store.runDailyJobs(on: LocalDate.of(Date(), in: programme.timeZone), now: Date())
+                        _ = try await app.sendEventReminders()
                     } catch {
                         app.logger.error("daily jobs failed: \(String(reflecting: error))")
                     }

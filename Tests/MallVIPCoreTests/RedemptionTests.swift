@@ -96,20 +96,22 @@ import Testing
 
     @Test("small redemption 500 → 5 yuan, 1,000 → 10, 2,000 → 20: only in VIP week, only under 3,000 points")
     func smallRedemption() {
-        let day3 = LocalDate(year: 2026, month: 11, day: 3)
+        // VIP week of November 2026: Friday 13 – Sunday 15.
+        let day3 = LocalDate(year: 2026, month: 11, day: 13)
         for (points, yuan) in [(Int64(500), Int64(5)), (1_000, 10), (2_000, 20)] {
             let item = small(points, yuan)
             let a = assess(item, balance: 2_999, on: day3)
             #expect(a.eligible, "\(points): \(a.rules)")
             #expect(a.pointsDeducted == points)
         }
-        // VIP week is days 1–7 of every month.
-        #expect(assess(small(500, 5), balance: 600, on: LocalDate(year: 2026, month: 3, day: 1)).eligible)
-        #expect(assess(small(500, 5), balance: 600, on: LocalDate(year: 2026, month: 3, day: 7)).eligible)
-        let day8 = assess(small(500, 5), balance: 600, on: LocalDate(year: 2026, month: 3, day: 8))
+        // VIP week is the weekend from the second Friday: 13–15 March 2026.
+        #expect(assess(small(500, 5), balance: 600, on: LocalDate(year: 2026, month: 3, day: 13)).eligible)
+        #expect(assess(small(500, 5), balance: 600, on: LocalDate(year: 2026, month: 3, day: 15)).eligible)
+        #expect(!assess(small(500, 5), balance: 600, on: LocalDate(year: 2026, month: 3, day: 12)).eligible)
+        let day8 = assess(small(500, 5), balance: 600, on: LocalDate(year: 2026, month: 3, day: 16))
         #expect(day8.rules == ["redemption.window"])
-        #expect(day8.reasons[0].zh == "仅在每月VIP回馈周（每月1–7日）兑换")
-        #expect(day8.reasons[0].en == "only during Monthly VIP week (days 1–7 of each month)")
+        #expect(day8.reasons[0].zh == "仅在每月VIP回馈周（每月第二个周五起3天）兑换")
+        #expect(day8.reasons[0].en == "only during Monthly VIP week (3 days from the second Friday of each month)")
         // 3,000 points is not "under 3,000".
         let rich = assess(small(2_000, 20), balance: 3_000, on: day3)
         #expect(rich.rules == ["redemption.maxBalance"])
@@ -189,9 +191,10 @@ import Testing
     func inactive() {
         var item = small(500, 5)
         item.active = false
-        #expect(assess(item, balance: 600).rules == ["redemption.inactive"])
+        let vipWeekDay = LocalDate(year: 2026, month: 11, day: 13)
+        #expect(assess(item, balance: 600, on: vipWeekDay).rules == ["redemption.inactive"])
         let a = programme.assessRedemption(of: small(500, 5), member: RedemptionMember(balance: 600, tier: "regular", active: false),
-                                           on: nov3, usage: .init())
+                                           on: vipWeekDay, usage: .init())
         #expect(a.rules == ["member.active"])
     }
 

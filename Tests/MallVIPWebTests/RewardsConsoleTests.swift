@@ -22,7 +22,7 @@ import Vapor
             #expect(page.contains("现在可兑换"))
             #expect(page.contains("30元购物券"))
             // Reasons per item: outside VIP week and over 2,999 points; not enough for the 40 and 50 vouchers.
-            #expect(page.contains("data-rule=\"redemption.window\">仅在每月VIP回馈周（每月1–7日）兑换"))
+            #expect(page.contains("data-rule=\"redemption.window\">仅在每月VIP回馈周（每月第二个周五起3天）兑换"))
             #expect(page.contains("data-rule=\"redemption.maxBalance\">仅限积分不超过 2,999 分的会员（当前 3,500 分）"))
             #expect(page.contains("积分不足：需要 4,000 分，当前 3,500 分"))
 

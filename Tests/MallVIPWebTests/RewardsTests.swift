@@ -59,7 +59,7 @@ func rules(_ entry: [String: Any]) -> [String] {
 @Suite("Redemption") struct RewardsTests {
     @Test("成都 small redemption in VIP week under 3,000 points: 500 → 5 yuan, 1,000 → 10, 2,000 → 20")
     func smallRedemption() async throws {
-        try await withTestApp(now: shanghai(2026, 11, 3, 10)) { t in
+        try await withTestApp(now: shanghai(2026, 11, 13, 10)) { t in
             try await t.seedCatalogue()
             let (card, id) = try await t.memberWithPoints("13800000001", 2_999)
             let items = try await t.rewardItems(card: card)
@@ -71,7 +71,7 @@ func rules(_ entry: [String: Any]) -> [String] {
             #expect(r.int("points") == 2_000)
             #expect(r.int("pointsBalance") == 999)
             #expect(r.string("kind") == "gift")
-            #expect(r.string("businessDate") == "2026-11-03")
+            #expect(r.string("businessDate") == "2026-11-13")
             #expect(try await t.balance(id) == 999)
             #expect(try await t.stock("SMALL-2000") == 199)
             let last = try #require(try await t.ledgerRows(id).last)
@@ -94,10 +94,10 @@ func rules(_ entry: [String: Any]) -> [String] {
             #expect(outside.status == .unprocessableEntity)
             #expect(outside.errorRule == "redemption.window")
             #expect(outside.errorField == "item")
-            #expect(outside.errorMessage.contains("仅在每月VIP回馈周（每月1–7日）兑换"))
+            #expect(outside.errorMessage.contains("仅在每月VIP回馈周（每月第二个周五起3天）兑换"))
             #expect(try await t.rewardState(id) == before)
 
-            t.clock.set(shanghai(2026, 12, 7, 20))
+            t.clock.set(shanghai(2026, 12, 11, 20))   // VIP week of December: 11–13
             let (rich, richId) = try await t.memberWithPoints("13800000002", 3_000)
             let richBefore = try await t.rewardState(richId)
             let refused = try await t.redeem("K-2", card: rich, item: "SMALL-500")
@@ -105,7 +105,7 @@ func rules(_ entry: [String: Any]) -> [String] {
             #expect(refused.errorRule == "redemption.maxBalance")
             #expect(try await t.rewardState(richId) == richBefore)
             // Every reason is listed for the desk, not only the first.
-            t.clock.set(shanghai(2026, 12, 8, 10))
+            t.clock.set(shanghai(2026, 12, 14, 10))
             let both = item(try await t.rewardItems(card: rich), "SMALL-500")
             #expect(rules(both) == ["redemption.window", "redemption.maxBalance"])
         }
@@ -302,7 +302,7 @@ func rules(_ entry: [String: Any]) -> [String] {
 
     @Test("void returns points and stock, voids the coupon, is audited; twice is 409; a used coupon blocks it")
     func void() async throws {
-        try await withTestApp(now: shanghai(2026, 11, 3, 10)) { t in
+        try await withTestApp(now: shanghai(2026, 11, 13, 10)) { t in
             try await t.seedCatalogue()
             let (card, id) = try await t.memberWithPoints("13800000001", 2_500)
             let gift = try await t.redeem("G-1", card: card, item: "SMALL-1000")
@@ -408,7 +408,7 @@ func rules(_ entry: [String: Any]) -> [String] {
 
     @Test("the rewards API answers match the OpenAPI document")
     func openAPI() async throws {
-        try await withTestApp(now: shanghai(2026, 11, 3, 10)) { t in
+        try await withTestApp(now: shanghai(2026, 11, 13, 10)) { t in
             try await t.seedCatalogue()
             let (card, _) = try await t.memberWithPoints("13800000001", 2_500)
             let doc = try JSONValue.parse(try await t.send(.GET, "/api/v1/openapi.json", authorized: false).text)

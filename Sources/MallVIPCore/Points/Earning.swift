@@ -71,6 +71,7 @@ extension EarningPolicy {
 extension MultiplierRule {
     public func applies(_ context: EarningContext) -> Bool {
         let date = context.businessDate
+        if vipWeekOnly == true, !(vipWeekPolicy ?? VIPWeekPolicy()).contains(date) { return false }
         if let weekdays, !weekdays.contains(date.weekday) { return false }
         if let months, !months.contains(date.month) { return false }
         if let from, date < from { return false }

@@ -70,9 +70,14 @@ public struct MultiplierRule: Codable, Sendable, Equatable {
     public var birthday: Bool?
     /// For the first N member purchases of a business day in a mall.
     public var firstMemberPurchasesOfDay: Int?
+    /// Only on the programme's VIP-week days (`vipWeek` section).
+    public var vipWeekOnly: Bool?
+    /// The programme's VIP week, set when the programme is decoded; nil means the default week.
+    public var vipWeekPolicy: VIPWeekPolicy? = nil
 
     public init(name: String, factorPermille: Int, weekdays: [Int]? = nil, months: [Int]? = nil, from: LocalDate? = nil,
-                to: LocalDate? = nil, birthday: Bool? = nil, firstMemberPurchasesOfDay: Int? = nil) {
+                to: LocalDate? = nil, birthday: Bool? = nil, firstMemberPurchasesOfDay: Int? = nil, vipWeekOnly: Bool? = nil) {
+        self.vipWeekOnly = vipWeekOnly
         self.name = name
         self.factorPermille = factorPermille
         self.weekdays = weekdays
@@ -83,7 +88,7 @@ public struct MultiplierRule: Codable, Sendable, Equatable {
         self.firstMemberPurchasesOfDay = firstMemberPurchasesOfDay
     }
 
-    enum CodingKeys: String, CodingKey { case name, factor, weekdays, months, from, to, birthday, firstMemberPurchasesOfDay }
+    enum CodingKeys: String, CodingKey { case name, factor, weekdays, months, from, to, birthday, firstMemberPurchasesOfDay, vipWeekOnly }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
@@ -94,6 +99,7 @@ public struct MultiplierRule: Codable, Sendable, Equatable {
         to = try c.decodeIfPresent(LocalDate.self, forKey: .to)
         birthday = try c.decodeIfPresent(Bool.self, forKey: .birthday)
         firstMemberPurchasesOfDay = try c.decodeIfPresent(Int.self, forKey: .firstMemberPurchasesOfDay)
+        vipWeekOnly = try c.decodeIfPresent(Bool.self, forKey: .vipWeekOnly)
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -105,6 +111,7 @@ public struct MultiplierRule: Codable, Sendable, Equatable {
         try c.encodeIfPresent(to, forKey: .to)
         try c.encodeIfPresent(birthday, forKey: .birthday)
         try c.encodeIfPresent(firstMemberPurchasesOfDay, forKey: .firstMemberPurchasesOfDay)
+        try c.encodeIfPresent(vipWeekOnly, forKey: .vipWeekOnly)
     }
 
     /// Whether the rule needs the day's member-purchase ordinal (the store only counts when some rule does).

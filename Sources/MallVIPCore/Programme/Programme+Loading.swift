@@ -131,6 +131,8 @@ extension Programme {
         if purchases.maxBackdateDays < 0 { add("purchases.maxBackdateDays", "must not be negative") }
         if purchases.maxFutureSeconds < 0 { add("purchases.maxFutureSeconds", "must not be negative") }
         validateRewards(add)
+        for (path, message) in vipWeek.validationErrors(path: "vipWeek") { add(path, message) }
+        if !(0...60).contains(events.reminderDaysBefore) { add("events.reminderDaysBefore", "must be between 0 and 60") }
         return issues
     }
 

@@ -26,6 +26,11 @@ public struct Programme: Codable, Sendable, Equatable {
     public var conversion: ConversionPolicy = .init()
     /// Account managers: tenure, eligible roles, the monthly reward (issue 5, §9.1); defaults like `churn`.
     public var accountManagers: AccountManagerPolicy = .init()
+    /// Survey targets, quarterly sample and SLA per channel (issue 6, §11); defaults like `churn`.
+    public var feedback: FeedbackPolicy = .init()
+    /// The monthly VIP week and event reminders (issue 6, §8); `vipWeekOnly` windows and multipliers follow it.
+    public var vipWeek: VIPWeekPolicy = .init() { didSet { applyVIPWeek() } }
+    public var events: EventPolicy = .init()
 
     public init(name: String, timezone: String = "Asia/Shanghai", tiers: [TierDefinition], enrolment: EnrolmentPolicy,
                 earning: EarningPolicy, discounts: DiscountPolicy = .init(), review: ReviewPolicy = .init(),
@@ -55,6 +60,9 @@ public struct Programme: Codable, Sendable, Equatable {
         case churn
         case conversion
         case accountManagers
+        case feedback
+        case vipWeek
+        case events
     }
 
     public init(from decoder: Decoder) throws {
@@ -78,6 +86,10 @@ public struct Programme: Codable, Sendable, Equatable {
         churn = try c.decodeIfPresent(ChurnPolicy.self, forKey: .churn) ?? .init()
         conversion = try c.decodeIfPresent(ConversionPolicy.self, forKey: .conversion) ?? .init()
         accountManagers = try c.decodeIfPresent(AccountManagerPolicy.self, forKey: .accountManagers) ?? .init()
+        feedback = try c.decodeIfPresent(FeedbackPolicy.self, forKey: .feedback) ?? .init()
+        vipWeek = try c.decodeIfPresent(VIPWeekPolicy.self, forKey: .vipWeek) ?? .init()
+        events = try c.decodeIfPresent(EventPolicy.self, forKey: .events) ?? .init()
+        applyVIPWeek()
     }
 
     public func tier(_ code: String) -> TierDefinition? { tiers.first { $0.code == code } }

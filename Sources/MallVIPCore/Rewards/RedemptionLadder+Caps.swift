@@ -40,6 +40,7 @@ extension RedemptionWindow {
                 parts.append(language == .en ? "days \(from)–\(to)" : "\(from)–\(to)日")
             }
         }
+        if vipWeekOnly == true { parts.append((vipWeekPolicy ?? VIPWeekPolicy()).describe(language)) }
         return parts.isEmpty ? (language == .en ? "always" : "全年") : parts.joined(separator: language == .en ? ", " : "")
     }
 }

@@ -88,16 +88,25 @@ public struct RedemptionWindow: Codable, Sendable, Equatable {
     public var months: [Int]?
     public var fromDay: Int?
     public var toDay: Int?
+    /// Only on the programme's VIP-week days (`vipWeek` section), on top of any months and days given.
+    public var vipWeekOnly: Bool?
+    /// The programme's VIP week, set when the programme is decoded; nil means the default week.
+    public var vipWeekPolicy: VIPWeekPolicy? = nil
 
-    public init(code: String, name: LocalizedName, months: [Int]? = nil, fromDay: Int? = nil, toDay: Int? = nil) {
+    enum CodingKeys: String, CodingKey { case code, name, months, fromDay, toDay, vipWeekOnly }
+
+    public init(code: String, name: LocalizedName, months: [Int]? = nil, fromDay: Int? = nil, toDay: Int? = nil,
+                vipWeekOnly: Bool? = nil) {
         self.code = code
         self.name = name
         self.months = months
         self.fromDay = fromDay
         self.toDay = toDay
+        self.vipWeekOnly = vipWeekOnly
     }
 
     public func contains(_ day: LocalDate) -> Bool {
+        if vipWeekOnly == true, !(vipWeekPolicy ?? VIPWeekPolicy()).contains(day) { return false }
         if let months, !months.contains(day.month) { return false }
         if let fromDay, day.day < fromDay { return false }
         if let toDay, day.day > toDay { return false }

@@ -23,6 +23,8 @@ public enum StoreMigrations {
         M018_Prospects(),
         M019_MemberAuth(),
         M020_MemberRequests(),
+        M021_Events(),
+        M022_Feedback(),
     ]
 }
 

@@ -60,6 +60,16 @@ enum SiteURL {
     case taskLapseCSV(Int64)
     /// A manager's decision on a member's account-deletion request, by its task.
     case taskDeletion(Int64)
+    /// The door: check-in at phone size, walk-ins, and the post-event report (issue 6).
+    case eventCheckIn(Int64)
+    case eventWalkIn(Int64)
+    case eventReport(Int64)
+    /// Feedback (issue 6, §11): complaints and service requests, the quarterly report.
+    case complaints(status: String?)
+    case complaintAction(Int64, String)
+    case feedbackReport(quarter: String?)
+    case feedbackQuarterlySend
+    case eventSurveys(Int64)
     case churn
     case templates
     case templateNew
@@ -145,6 +155,14 @@ enum SiteURL {
         case .taskClose(let id): "/console/tasks/\(id)"
         case .taskLapseCSV(let id): "/console/tasks/\(id)/lapse.csv"
         case .taskDeletion(let id): "/console/tasks/\(id)/deletion"
+        case .eventCheckIn(let id): "/console/events/\(id)/checkin"
+        case .eventWalkIn(let id): "/console/events/\(id)/walkin"
+        case .eventReport(let id): "/console/events/\(id)/report"
+        case .complaints(let status): "/console/complaints" + (status.map { "?status=\($0)" } ?? "")
+        case .complaintAction(let id, let action): "/console/complaints/\(id)/\(action)"
+        case .feedbackReport(let q): "/console/feedback" + (q.map { "?quarter=\($0)" } ?? "")
+        case .feedbackQuarterlySend: "/console/feedback/quarterly-send"
+        case .eventSurveys(let id): "/console/events/\(id)/surveys"
         case .churn: "/console/churn"
         case .templates: "/console/templates"
         case .templateNew: "/console/templates/new"

@@ -11,4 +11,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: SMSWebhookController())
     try app.register(collection: ConsoleRoutes())
     try app.register(collection: MemberRoutes())
+    try SurveyController.register(app)
+    try EventLinkController.register(app)
 }

@@ -49,5 +49,8 @@ struct ConsoleRoutes: RouteCollection {
         try DeletionDecisionController.register(routes)
         try UnsubscribeController.register(routes)
         try ProspectsController.register(routes)
+        try FeedbackController.register(routes)
+        try CheckInController.register(routes)
+        try EventsAdminController.register(routes)
     }
 }

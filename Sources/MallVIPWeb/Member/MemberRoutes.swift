@@ -14,6 +14,7 @@ struct MemberRoutes: RouteCollection {
         member.post("logout", use: MemberLoginController.logout)
         try member.register(collection: MemberSelfServiceController())
         try member.register(collection: MemberProfileController())
+        try member.register(collection: MemberEventsController())
     }
 }
 
@@ -24,7 +25,7 @@ enum MemberLanguage {
     @Sendable static func set(req: Request) async throws -> Response {
         let form = try req.content.decode(Form.self)
         let lang: UILanguage = form.lang == "en" ? .en : .zh
-        let back = req.headers.first(name: .referer).flatMap { URL(string: $0)?.path }.flatMap { $0.hasPrefix("/m/") ? $0 : nil }
+        let back = req.headers.first(name: .referer).flatMap { URL(string: $0)?.path }.flatMap { $0.hasPrefix("/m/") || $0.hasPrefix("/s/") || $0.hasPrefix("/e/") ? $0 : nil }
         let response = req.redirect(to: back ?? MemberURL.card.path)
         response.cookies["mallvip_lang"] = HTTPCookies.Value(string: lang.rawValue, maxAge: 365 * 86_400, path: "/",
                                                              isHTTPOnly: true, sameSite: .lax)

@@ -22,6 +22,8 @@ enum MemberURL {
     /// "download my data": "json" or "csv".
     case profileData(String)
     case profileDelete
+    case events
+    case event(Int64)
 
     var path: String {
         switch self {
@@ -43,6 +45,8 @@ enum MemberURL {
         case .profileConsent: "/m/profile/consent"
         case .profileData(let format): "/m/profile/data.\(format)"
         case .profileDelete: "/m/profile/delete"
+        case .events: "/m/events"
+        case .event(let id): "/m/events/\(id)"
         }
     }
 

@@ -41,5 +41,7 @@ enum Stylesheet {
     tr.winner td{background:#dafbe1;font-weight:600}td.attention{color:#9a6700;font-weight:700}
     @media print{header,.no-print{display:none}body,main{background:#fff;padding:0}h1{display:none}}
     @media(max-width:640px){main{padding:12px}header nav a{display:inline-block;margin:2px 8px 2px 0}}
+    .checkin input,.checkin button{min-height:48px;font-size:18px}.checkin form button{width:100%;margin:8px 0}.checkin .grid{grid-template-columns:repeat(3,1fr);gap:8px;margin:12px 0}
+    @media(max-width:640px){header button,header .button{min-height:44px}}
     """
 }
