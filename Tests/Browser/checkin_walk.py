@@ -10,13 +10,11 @@ report shows the figures. Every page fits 390 px without sideways scrolling and 
 44 px tall. Screenshots of each step go to --artifacts. Exits non-zero on the first failed check.
 """
 import argparse
-import os
 import sys
-import traceback
 
 from selenium.webdriver.common.by import By
 
-from member_walk import Walk, WalkFailed, check, make_driver
+from member_walk import check, run_walk
 
 
 def outcome(w):
@@ -104,28 +102,7 @@ def main():
     p.add_argument("--artifacts", required=True)
     p.add_argument("--chromium", default="/usr/bin/chromium")
     p.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-    a = p.parse_args()
-    os.makedirs(a.artifacts, exist_ok=True)
-    driver = make_driver(a.chromium, a.chromedriver)
-    w = Walk(driver, a.base_url, a.artifacts, None)
-    try:
-        walk(w, a)
-        print("check-in walk: passed")
-        return 0
-    except Exception as e:
-        print(f"check-in walk: FAILED: {e}")
-        if not isinstance(e, WalkFailed):
-            traceback.print_exc()
-        try:
-            w.shot("failure")
-            with open(os.path.join(a.artifacts, "failure.html"), "w", encoding="utf-8") as f:
-                f.write(driver.page_source)
-        except Exception:
-            pass
-        return 1
-    finally:
-        driver.quit()
-
+    return run_walk("check-in walk", walk, p.parse_args())
 
 if __name__ == "__main__":
     sys.exit(main())

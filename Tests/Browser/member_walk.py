@@ -21,7 +21,6 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 WIDTH, HEIGHT, SCALE = 390, 844, 2
@@ -203,7 +202,8 @@ def walk(w, a):
     w.wait_path("/m/card")
 
     print("2. card")
-    check(w.count(".m-nav a") == 6, "the member menu has six entries")
+    nav = w.retry(lambda: [a.text for a in w.d.find_elements(By.CSS_SELECTOR, ".m-nav a")])
+    check(len(nav) == 7 and "活动" in nav, f"the member menu has seven entries, events among them: {nav}")
     check(w.text(".m-nav a[aria-current=page]") == "卡", "the menu marks the page it is on")
     check(w.text("p.card-number") == a.card, f"the card number is shown ({a.card})")
     check(w.count(".barcode svg") == 1, "the card has a barcode")
@@ -261,6 +261,31 @@ def walk(w, a):
     w.shot("signed-out")
 
 
+
+def run_walk(name, walk_fn, args, sms_log=None):
+    """Runs one phone-size walk (member pages, survey, door check-in): 0 when every check passed, 1 otherwise,
+    with a screenshot and the page source of the failure in args.artifacts."""
+    os.makedirs(args.artifacts, exist_ok=True)
+    driver = make_driver(args.chromium, args.chromedriver)
+    w = Walk(driver, args.base_url, args.artifacts, sms_log)
+    try:
+        walk_fn(w, args)
+        print(f"{name}: passed")
+        return 0
+    except Exception as e:
+        print(f"{name}: FAILED: {e}")
+        if not isinstance(e, WalkFailed):
+            traceback.print_exc()
+        try:
+            w.shot("failure")
+            with open(os.path.join(args.artifacts, "failure.html"), "w", encoding="utf-8") as f:
+                f.write(driver.page_source)
+        except Exception:
+            pass
+        return 1
+    finally:
+        driver.quit()
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--base-url", required=True)
@@ -273,27 +298,7 @@ def main():
     p.add_argument("--chromium", default="/usr/bin/chromium")
     p.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     a = p.parse_args()
-    os.makedirs(a.artifacts, exist_ok=True)
-    driver = make_driver(a.chromium, a.chromedriver)
-    w = Walk(driver, a.base_url, a.artifacts, a.sms_log)
-    try:
-        walk(w, a)
-        print("member walk: passed")
-        return 0
-    except Exception as e:
-        print(f"member walk: FAILED: {e}")
-        if not isinstance(e, WalkFailed):
-            traceback.print_exc()
-        try:
-            w.shot("failure")
-            with open(os.path.join(a.artifacts, "failure.html"), "w", encoding="utf-8") as f:
-                f.write(driver.page_source)
-        except Exception:
-            pass
-        return 1
-    finally:
-        driver.quit()
-
+    return run_walk("member walk", walk, a, a.sms_log)
 
 if __name__ == "__main__":
     sys.exit(main())

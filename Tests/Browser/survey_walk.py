@@ -10,13 +10,12 @@ link again says it has been answered (once per link); English is selectable. Scr
 import argparse
 import sqlite3
 import sys
-import traceback
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 
-from member_walk import Walk, WalkFailed, check, make_driver
+from member_walk import check, run_walk
 
 
 def submit(w, css):
@@ -101,23 +100,7 @@ def main():
     p.add_argument("--artifacts", required=True)
     p.add_argument("--chromium", default="/usr/bin/chromium")
     p.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-    args = p.parse_args()
-    driver = make_driver(args.chromium, args.chromedriver)
-    try:
-        walk(Walk(driver, args.base_url, args.artifacts, None), args)
-        print("survey walk: all checks passed")
-        return 0
-    except (WalkFailed, Exception) as e:
-        traceback.print_exc()
-        try:
-            driver.save_screenshot(f"{args.artifacts}/failure.png")
-        except Exception:
-            pass
-        print(f"survey walk FAILED: {e}", file=sys.stderr)
-        return 1
-    finally:
-        driver.quit()
-
+    return run_walk("survey walk", walk, p.parse_args())
 
 if __name__ == "__main__":
     sys.exit(main())
