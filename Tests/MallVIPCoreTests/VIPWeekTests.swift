@@ -59,7 +59,10 @@ struct VIPWeekTests {
     func yaml() throws {
         let p = Programme.defaultProgramme()
         #expect(p.vipWeek == VIPWeekPolicy())
-        #expect(p.events.reminderDaysBefore == 1)
+        #expect(p.events.reminderDaysBefore == 1 && p.events.followUpDays == 30)
         #expect(p.validate().isEmpty)
+        var bad = p
+        bad.events.followUpDays = 0
+        #expect(bad.validate().map(\.path) == ["events.followUpDays"])
     }
 }

@@ -1,16 +1,23 @@
 import Foundation
 
-/// Event settings (issue 6, §8): when accepted members are reminded.
+/// Event settings (issue 6, §8): when accepted members are reminded, and how long after an event the report
+/// follows the spend of those who came against those who did not.
 public struct EventPolicy: Codable, Sendable, Equatable {
     /// Reminders go out this many days before the event's day (0 = on the day).
     public var reminderDaysBefore: Int
+    /// Business days from the event's day that the event report counts spend over.
+    public var followUpDays: Int
 
-    public init(reminderDaysBefore: Int = 1) { self.reminderDaysBefore = reminderDaysBefore }
+    public init(reminderDaysBefore: Int = 1, followUpDays: Int = 30) {
+        self.reminderDaysBefore = reminderDaysBefore
+        self.followUpDays = followUpDays
+    }
 
-    enum CodingKeys: String, CodingKey { case reminderDaysBefore }
+    enum CodingKeys: String, CodingKey { case reminderDaysBefore, followUpDays }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         reminderDaysBefore = try c.decodeIfPresent(Int.self, forKey: .reminderDaysBefore) ?? 1
+        followUpDays = try c.decodeIfPresent(Int.self, forKey: .followUpDays) ?? 30
     }
 }
 

@@ -20,9 +20,6 @@ public struct EventOutcome: Sendable, Equatable {
 /// invited members who stayed away, and the cost per attendee. Averages are per member in fen, rounded half up,
 /// so two groups of different size can be compared.
 public struct EventReport: Sendable, Equatable {
-    /// "The attendees' spend in the next 30 days" (issue 6).
-    public static let defaultFollowUpDays = 30
-
     /// Invitations sent before the event (walk-ins were never invited).
     public var invited: Int
     public var accepted: Int

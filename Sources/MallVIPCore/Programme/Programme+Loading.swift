@@ -133,6 +133,7 @@ extension Programme {
         validateRewards(add)
         for (path, message) in vipWeek.validationErrors(path: "vipWeek") { add(path, message) }
         if !(0...60).contains(events.reminderDaysBefore) { add("events.reminderDaysBefore", "must be between 0 and 60") }
+        if !(1...366).contains(events.followUpDays) { add("events.followUpDays", "must be between 1 and 366") }
         return issues
     }
 

@@ -57,7 +57,7 @@ enum CheckInController {
         let id = try eventId(req)
         guard let event = try await req.store.event(id: id) else { throw Abort(.notFound) }
         let (_, programme) = try await req.store.programme()
-        let days = EventReport.defaultFollowUpDays
+        let days = programme.events.followUpDays
         let report = try await req.store.eventReport(eventId: id, followUpDays: days, timeZone: programme.timeZone)
         return Layout.render(ctx, title: ctx.t("活动报告", "Event report"),
                              EventReportPage.body(event: event, report: report, followUpDays: days, ctx))
