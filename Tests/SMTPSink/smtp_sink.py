@@ -114,6 +114,9 @@ def main():
 
     async def serve():
         server = await asyncio.get_running_loop().create_server(factory, args.host, args.port)
+        # The port actually bound (with --port 0 the system's choice), on stdout: the test connects to exactly this
+        # server, never to another process that happened to take a port it had probed.
+        print(server.sockets[0].getsockname()[1], flush=True)
         async with server:
             await server.serve_forever()
 

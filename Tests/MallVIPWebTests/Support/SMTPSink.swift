@@ -61,7 +61,7 @@ final class SMTPSink: @unchecked Sendable {
     static func start(_ options: Options = Options()) async throws -> SMTPSink {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-smtp-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        var args = [script.path, "--port", "", "--root", root.path]
+        var args = [script.path, "--port", "0", "--root", root.path]
         if options.tls {
             let (cert, key) = try makeCertificate(in: root)
             args += ["--tls-cert", cert.path, "--tls-key", key.path]
@@ -69,30 +69,26 @@ final class SMTPSink: @unchecked Sendable {
         if let user = options.user { args += ["--user", user, "--password", options.password ?? ""] }
         for m in options.authExclude { args += ["--auth-exclude", m] }
 
-        // A free port can be taken between the probe and the bind: try a few.
-        var lastError = ""
-        for _ in 0..<3 {
-            guard let port = TestNet.freePort() else { throw SinkError("no free TCP port") }
-            args[2] = String(port)
-            let stderr = root.appendingPathComponent("sink-\(port).log")
-            FileManager.default.createFile(atPath: stderr.path, contents: nil)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3"] + args
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = try FileHandle(forWritingTo: stderr)
-            do { try ProcessLaunch.run(p) } catch { throw SinkError("cannot start python3 for the SMTP sink: \(error)") }
-            let deadline = Date().addingTimeInterval(15)
-            while Date() < deadline {
-                if TestNet.isAccepting(port: port) { return SMTPSink(port: port, root: root, process: p, stderr: stderr) }
-                if !p.isRunning { break }
-                try await Task.sleep(nanoseconds: 50_000_000)
-            }
-            Self.end(p)
-            lastError = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
-            if p.terminationStatus == 3 || lastError.contains("aiosmtpd is not installed") {
-                throw SinkError("aiosmtpd is not installed: run `pip install aiosmtpd` (the SMTP tests need a real SMTP server)")
-            }
+        // The sink binds a port of the system's choosing and prints it once it listens.
+        let stderr = root.appendingPathComponent("sink.log")
+        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        let out = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3"] + args
+        p.standardOutput = out
+        p.standardError = try FileHandle(forWritingTo: stderr)
+        do { try ProcessLaunch.run(p) } catch { throw SinkError("cannot start python3 for the SMTP sink: \(error)") }
+        let line = await Task.detached { () -> String in
+            var data = Data()
+            while let byte = try? out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { data += byte }
+            return String(decoding: data, as: UTF8.self)
+        }.value
+        if let port = Int(line), p.isRunning { return SMTPSink(port: port, root: root, process: p, stderr: stderr) }
+        Self.end(p)
+        let lastError = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+        if p.terminationStatus == 3 || lastError.contains("aiosmtpd is not installed") {
+            throw SinkError("aiosmtpd is not installed: run `pip install aiosmtpd` (the SMTP tests need a real SMTP server)")
         }
         try? FileManager.default.removeItem(at: root)
         throw SinkError("the SMTP sink did not start:\n\(lastError)")
