@@ -31,6 +31,8 @@ public struct Programme: Codable, Sendable, Equatable {
     /// The monthly VIP week and event reminders (issue 6, §8); `vipWeekOnly` windows and multipliers follow it.
     public var vipWeek: VIPWeekPolicy = .init() { didSet { applyVIPWeek() } }
     public var events: EventPolicy = .init()
+    /// Analytics and report packs (issue 7, §12): segments, price and age bands, ABC, top N, RFM, repurchase.
+    public var reports: ReportsPolicy = .init()
 
     public init(name: String, timezone: String = "Asia/Shanghai", tiers: [TierDefinition], enrolment: EnrolmentPolicy,
                 earning: EarningPolicy, discounts: DiscountPolicy = .init(), review: ReviewPolicy = .init(),
@@ -63,6 +65,7 @@ public struct Programme: Codable, Sendable, Equatable {
         case feedback
         case vipWeek
         case events
+        case reports
     }
 
     public init(from decoder: Decoder) throws {
@@ -89,6 +92,7 @@ public struct Programme: Codable, Sendable, Equatable {
         feedback = try c.decodeIfPresent(FeedbackPolicy.self, forKey: .feedback) ?? .init()
         vipWeek = try c.decodeIfPresent(VIPWeekPolicy.self, forKey: .vipWeek) ?? .init()
         events = try c.decodeIfPresent(EventPolicy.self, forKey: .events) ?? .init()
+        reports = try c.decodeIfPresent(ReportsPolicy.self, forKey: .reports) ?? .init()
         applyVIPWeek()
     }
 

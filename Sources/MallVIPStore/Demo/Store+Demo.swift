@@ -291,6 +291,8 @@ extension Store {
         }
         try await writeLines()
         progress("wrote \(purchases.written) purchases, \(lines.written) lines")
+        // The report aggregates (migration 025), from the rows just written.
+        try await ReportAggregates.rebuild(sql, policy: programme.reports, from: nil)
 
         var ledger = BulkInsert(sql, table: "points_ledger", columns: [
             "member_id", "kind", "points", "balance_after", "purchase_id", "note", "actor", "at_ms",

@@ -10,6 +10,8 @@ public struct DailyJobsSummary: Sendable {
     public var managerAward: ManagerAward?
     public var conversionAwards: Int
     public var journeys: JourneySummary
+    /// The nightly rebuild of the report aggregates' last two months; nil when it already ran today.
+    public var reportRebuild: Duration? = nil
 }
 
 extension Store {
@@ -24,7 +26,9 @@ extension Store {
         let award = try await runManagerAward(on: day)
         let conversion = try await awardLastConversionWeek(on: day)
         let journeys = try await runJourneys(on: day, now: now)
-        return DailyJobsSummary(review: review, referrals: referrals, expiry: expiry, tasks: tasks, managerAward: award,
-                                conversionAwards: conversion, journeys: journeys)
+        var summary = DailyJobsSummary(review: review, referrals: referrals, expiry: expiry, tasks: tasks, managerAward: award,
+                                       conversionAwards: conversion, journeys: journeys)
+        summary.reportRebuild = try await runReportRebuild(on: day)
+        return summary
     }
 }

@@ -89,6 +89,8 @@ extension Store {
                     }
                     try await self.addDailySpend(sql, memberId: memberId, mallId: c.mallId, day: c.receipt.businessDate,
                                                  amount: c.receipt.amountFen, purchases: 1)
+                    try await self.creditReportAggregates(sql, purchaseId: c.purchaseId, memberId: memberId, mallId: c.mallId,
+                                                          day: c.receipt.businessDate, policy: programme.reports)
                 }
                 try await self.startReferrals(sql, memberId: memberId, referrer: referrer, nowMs: nowMs)
                 try await self.creditProspectConversion(sql, memberId: memberId, phone: req.phone, nowMs: nowMs, day: today)

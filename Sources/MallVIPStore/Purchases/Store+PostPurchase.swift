@@ -296,12 +296,20 @@ extension Store {
         }
         let writes = BatchWrites(rows: rows, ledger: ledger.map { ($0.key, $0.memberId, $0.points, $0.balance, $0.note) },
                                  members: changed, daily: daily.map { ($0.key, $0.value, dailyCount[$0.key]!) }, nowMs: nowMs)
+        // The report aggregates (migration 025) in the same statement or transaction.
+        var report = ReportDelta(policy: programme.reports)
+        for r in rows {
+            report.purchase(mall: r.item.mallId, day: r.item.day, member: r.memberId,
+                            lines: r.item.lines.map { ReportDelta.Line(counter: $0.counter.id, amount: $0.request.amountFen) })
+        }
+        let reportWrites = report.statements()
         if single {
             var q = SQLQueryString("WITH p AS (")
             q.appendInterpolation(writes.purchases(rows[...]))
             q.appendLiteral(")")
             for (name, part) in [("l", writes.lines(rows[...], from: "p")), ("g", writes.ledger(from: "p")),
-                                 ("u", writes.memberUpdate()), ("d", writes.dailyUpsert())] {
+                                 ("u", writes.memberUpdate()), ("d", writes.dailyUpsert())]
+                + reportWrites.enumerated().map({ ("r\($0.offset)", Optional($0.element)) }) {
                 guard let part else { continue }
                 q.appendLiteral(", \(name) AS (")
                 q.appendInterpolation(part)
@@ -325,6 +333,7 @@ extension Store {
             for part in [writes.ledger(from: "purchases"), writes.memberUpdate(), writes.dailyUpsert()] {
                 if let part { try await sql.exec(part) }
             }
+            for part in reportWrites { try await sql.exec(part) }
         }
         for c in tierChanges {
             try await recordTierChange(sql, memberId: c.memberId, from: c.from, to: c.to, kind: "upgrade", reason: c.reason,

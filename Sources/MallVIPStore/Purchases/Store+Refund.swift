@@ -157,6 +157,13 @@ extension Store {
                                                                                 programme: active, nowMs: nowMs)
             }
         }
+        // The report aggregates (migration 025), last: their rows are locked after the purchase and the member.
+        var lines: [Int64: ReportDelta.Line] = [:]
+        for r in lineRows { lines[try r.int64("id")] = ReportDelta.Line(counter: try r.int64("counter_id"), amount: try r.int64("amount_fen")) }
+        var report = ReportDelta(policy: active.reports)
+        report.refund(mall: mallId, day: LocalDate(dayNumber: try p.int("business_day")), member: memberId,
+                      taken: take.sorted { $0.key < $1.key }.map { (lines[$0.key]!, $0.value) })
+        try await report.write(sql)
         try await sql.exec("UPDATE refunds SET response_json = \(bind: try encodeJSON(outcome)) WHERE id = \(bind: refundId)")
         return outcome
     }

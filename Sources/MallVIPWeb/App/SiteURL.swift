@@ -92,6 +92,8 @@ enum SiteURL {
     case staffHiredOn(Int64)
     case managerRanking(month: String?)
     case managerAward
+    case reports(period: String?, mall: String?)
+    case reportCSV(table: String, period: String, mall: String?)
     case stylesheet
 
     var path: String {
@@ -188,6 +190,8 @@ enum SiteURL {
         case .staffHiredOn(let id): "/console/account-managers/\(id)/hired-on"
         case .managerRanking(let month): "/console/account-managers/ranking" + Self.query([("month", month)])
         case .managerAward: "/console/account-managers/ranking/award"
+        case .reports(let period, let mall): "/console/reports" + Self.query([("p", period), ("mall", mall)])
+        case .reportCSV(let table, let period, let mall): "/console/reports/\(table).csv" + Self.query([("p", period), ("mall", mall)])
         case .stylesheet: "/console.css"
         }
     }

@@ -52,5 +52,6 @@ struct ConsoleRoutes: RouteCollection {
         try FeedbackController.register(routes)
         try CheckInController.register(routes)
         try EventsAdminController.register(routes)
+        try ReportsController.register(routes)
     }
 }

@@ -43,5 +43,8 @@ enum Stylesheet {
     @media(max-width:640px){main{padding:12px}header nav a{display:inline-block;margin:2px 8px 2px 0}}
     .checkin input,.checkin button{min-height:48px;font-size:18px}.checkin form button{width:100%;margin:8px 0}.checkin .grid{grid-template-columns:repeat(3,1fr);gap:8px;margin:12px 0}
     @media(max-width:640px){header button,header .button{min-height:44px}}
+    .report-tiles .stat span{display:block}.report-section{margin:8px 0 20px}.report-section svg.chart{display:block;max-width:100%;height:auto;background:#fff;border:1px solid #e5e7eb;border-radius:6px;margin:8px 0}
+    .report-table td,.report-table th{font-size:13px;padding:4px 8px}a.csv{font-size:13px;font-weight:400;margin-left:8px}.report-picker label{display:inline-block;margin-right:12px}
+    @media print{@page{size:A4;margin:12mm}.report-section{break-inside:avoid-page}.report-section.page-break{break-before:page}.report-table{break-inside:auto}.report-table tr{break-inside:avoid}.report-tiles{grid-template-columns:repeat(3,1fr)}.report-title{display:block;font-size:20px}a.csv{display:none}}
     """
 }

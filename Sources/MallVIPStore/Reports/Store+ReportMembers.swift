@@ -1,0 +1,95 @@
+import Foundation
+import MallVIPCore
+import SQLKit
+
+extension Store {
+    /// Members total and new, active cards with their spend and purchases, repurchase (purchase days ≥
+    /// `reports.repurchase.minDays`) and retention against `previous` (the period before).
+    public func reportMembers(_ scope: ReportScope, previous: DayRange) async throws -> MemberFigures {
+        let (_, programme) = try await self.programme()
+        let minDays = programme.reports.repurchase.minDays
+        let r = scope.range
+        let mall: SQLQueryString = scope.mallId.map { " AND enrolled_mall_id = \(int: $0)" } ?? ""
+        let counts = try await sql.row("""
+            SELECT (SELECT COUNT(*) FROM members WHERE enrolled_day <= \(int: r.to.dayNumber)\(mall)) AS total,
+                   (SELECT COUNT(*) FROM members WHERE enrolled_day >= \(int: r.from.dayNumber) AND enrolled_day <= \(int: r.to.dayNumber)\(mall)) AS fresh
+            """)!
+        let this = ReportSQL.memberPeriod(r, mallId: scope.mallId)
+        let active = try await sql.row("""
+            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(a.spend_fen), 0) AS BIGINT) AS spend, CAST(COALESCE(SUM(a.purchases), 0) AS BIGINT) AS purchases,
+                   COALESCE(SUM(CASE WHEN a.days >= \(int: minDays) THEN 1 ELSE 0 END), 0) AS repeaters
+            FROM \(this) a
+            """)!
+        let prev = ReportSQL.memberPeriod(previous, mallId: scope.mallId)
+        let retention = try await sql.row("""
+            SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN a.member_id IS NULL THEN 0 ELSE 1 END), 0) AS kept
+            FROM \(prev) b LEFT JOIN \(this) a ON a.member_id = b.member_id
+            """)!
+        return MemberFigures(total: try counts.int("total"), new: try counts.int("fresh"), days: r.days, active: try active.int("n"),
+                             spendFen: try active.int64("spend"), purchases: try active.int64("purchases"),
+                             repeatBuyers: try active.int("repeaters"), minDays: minDays,
+                             previousActive: try retention.int("n"), retained: try retention.int("kept"))
+    }
+
+    /// Churn at the scope's end (see `ChurnReport`): `churn.inactiveMonths` and `churn.targetRate` from the programme.
+    public func reportChurn(_ scope: ReportScope) async throws -> ChurnReport {
+        let (_, programme) = try await self.programme()
+        let policy = programme.churn
+        let baseRange = DayRange(from: scope.range.from.adding(months: -12), to: scope.range.from.adding(days: -1))
+        let recent = DayRange(from: scope.range.to.windowStart(months: policy.inactiveMonths), to: scope.range.to)
+        let base = ReportSQL.memberPeriod(baseRange, mallId: scope.mallId)
+        let since = ReportSQL.memberPeriod(recent, mallId: scope.mallId)
+        let row = try await sql.row("""
+            SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN a.member_id IS NULL THEN 1 ELSE 0 END), 0) AS lost
+            FROM \(base) b LEFT JOIN \(since) a ON a.member_id = b.member_id
+            """)!
+        return ChurnReport(base: try row.int("n"), lost: try row.int("lost"), inactiveMonths: policy.inactiveMonths,
+                           targetPermille: policy.targetRatePermille)
+    }
+
+    /// Members at the scope's end by gender and age band (age on the last day; `reports.ageBands`), with how many of
+    /// them bought in the period and what they spent.
+    public func reportDemographics(_ scope: ReportScope) async throws -> [DemographicRow] {
+        let (_, programme) = try await self.programme()
+        let cutoffs = AgeBands.cutoffs(ages: programme.reports.ageBands, on: scope.range.to)
+        var band = SQLQueryString("CASE WHEN m.birthday IS NULL THEN -1")
+        for (i, c) in cutoffs.enumerated().reversed() { band.appendInterpolation(" WHEN m.birthday <= \(bind: c) THEN \(int: i + 1)" as SQLQueryString) }
+        band.appendLiteral(" ELSE 0 END")
+        let period = ReportSQL.memberPeriod(scope.range, mallId: scope.mallId)
+        return try await sql.rows("""
+            SELECT m.gender, \(band) AS band, COUNT(*) AS members, COALESCE(SUM(CASE WHEN a.member_id IS NULL THEN 0 ELSE 1 END), 0) AS active,
+                   CAST(COALESCE(SUM(a.spend_fen), 0) AS BIGINT) AS spend
+            FROM members m LEFT JOIN \(period) a ON a.member_id = m.id
+            WHERE \(ReportSQL.membersBy(scope.range.to, mallId: scope.mallId))
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """).map {
+            DemographicRow(gender: try $0.string("gender"), ageBand: try $0.int("band"), members: try $0.int("members"),
+                           active: try $0.int("active"), spendFen: try $0.int64("spend"))
+        }
+    }
+
+    /// Tier distribution at the start and end of the scope and the migration matrix between them, from the tier
+    /// history (`tier_changes`): a member's tier on a date is the last change before that date ended.
+    public func reportTiers(_ scope: ReportScope, from: LocalDate? = nil, to: LocalDate? = nil) async throws -> TierReport {
+        let (_, programme) = try await self.programme()
+        let zone = programme.timeZone
+        let a = from ?? scope.range.from.adding(days: -1), b = to ?? scope.range.to
+        let startMs = epochMillis(a.adding(days: 1).start(in: zone)), endMs = epochMillis(b.adding(days: 1).start(in: zone))
+        let mall: SQLQueryString = scope.mallId.map { " AND m.enrolled_mall_id = \(int: $0)" } ?? ""
+        let rows = try await sql.rows("""
+            SELECT COALESCE(s.tier, '') AS from_tier, e.tier AS to_tier, COUNT(*) AS n
+            FROM \(ReportSQL.tiersAsOf(beforeMs: endMs)) e JOIN members m ON m.id = e.member_id
+            LEFT JOIN \(ReportSQL.tiersAsOf(beforeMs: startMs)) s ON s.member_id = e.member_id
+            WHERE 1 = 1\(mall)
+            GROUP BY 1, 2
+            """)
+        var report = TierReport(start: [:], end: [:], matrix: [:])
+        for r in rows {
+            let f = try r.string("from_tier"), t = try r.string("to_tier"), n = try r.int("n")
+            report.matrix[f, default: [:]][t, default: 0] += n
+            report.end[t, default: 0] += n
+            if !f.isEmpty { report.start[f, default: 0] += n }
+        }
+        return report
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import MallVIPCore
+import MallVIPStore
+import Plot
+import Vapor
+
+extension StaffRole {
+    /// Who reads the report packs: managers, planners (企划) and admins.
+    static let reportReaders: Set<StaffRole> = [.admin, .manager, .planner]
+}
+
+/// `/console/reports?p=PERIOD&mall=CODE`: the report pack as a printable page; `/console/reports/TABLE.csv`: one of
+/// its tables as CSV (UTF-8 with BOM, CRLF). Names in the top N are masked for planners; showing or exporting them
+/// unmasked is audited, as exports are.
+enum ReportsController {
+    static func register(_ routes: any RoutesBuilder) throws {
+        let r = routes.grouped(StaffAuthMiddleware(roles: StaffRole.reportReaders))
+        r.get("console", "reports", use: page)
+        r.get("console", "reports", ":table", use: csv)
+    }
+
+    static func model(_ req: Request) async throws -> Reports.Model {
+        let unmasked = req.staff.user.role.seesPersonalData
+        let period = (req.query["p"] as String?).flatMap { $0.isEmpty ? nil : $0 }
+        let mall = (req.query["mall"] as String?).flatMap { $0.isEmpty ? nil : $0 }
+        return try await Reports.Query.model(req.store, periodKey: period, mallCode: mall, unmasked: unmasked)
+    }
+
+    @Sendable static func page(req: Request) async throws -> Response {
+        let ctx = PageContext(req)
+        let m = try await model(req)
+        if m.unmasked && !m.top.rows.isEmpty {
+            try await req.store.audit(actor: req.actor, action: "report.top.view", subject: "report:\(m.period.key)",
+                                      detail: "rows=\(m.top.rows.count) unmasked mall=\(m.mall?.code ?? "all")")
+        }
+        return Layout.render(ctx, title: ctx.t("报表", "Reports"), Reports.View.body(m, ctx))
+    }
+
+    @Sendable static func csv(req: Request) async throws -> Response {
+        let file = req.parameters.get("table") ?? ""
+        guard file.hasSuffix(".csv"), Reports.tableNames.contains(String(file.dropLast(4))) else { throw Abort(.notFound) }
+        let name = String(file.dropLast(4))
+        let ctx = PageContext(req)
+        let m = try await model(req)
+        guard let table = Reports.table(name, m, ctx) else { throw Abort(.notFound) }
+        if name == "top" {
+            try await req.store.recordExport("reportTop", rows: table.rows.count,
+                                             detail: "\(m.period.key) unmasked=\(m.unmasked) mall=\(m.mall?.code ?? "all")", actor: req.actor)
+        }
+        let text = CSVText.bom + CSVText.line(table.header) + table.rows.map(CSVText.line).joined()
+        let filename = "report-\(name)-\(m.period.key)\(m.mall.map { "-" + $0.code } ?? "").csv"
+        return Response(status: .ok, headers: CSVText.headers(filename: filename), body: .init(string: text))
+    }
+}
