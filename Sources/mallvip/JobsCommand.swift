@@ -9,7 +9,7 @@ struct JobsCommand: AsyncParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run today's daily jobs (yearly tier review, end of manual tiers, points expiry, service tasks, account-manager and conversion awards, message journeys), start due campaigns, then deliver the messages due. Safe to run twice: each job runs once per business day.")
+            abstract: "Run today's daily jobs (yearly tier review, end of manual tiers, points expiry, service tasks, account-manager and conversion awards, message journeys), start due campaigns, then deliver the messages and webhooks due. Safe to run twice: each job runs once per business day.")
         @ArgumentParser.Option(help: "Business day to run for (YYYY-MM-DD); default today.") var day: String?
 
         func run() async throws {
@@ -47,6 +47,9 @@ struct JobsCommand: AsyncParsableCommand {
             let (channels, delivered) = try await withApplication { app in (app.messagingChannelsLine, try await app.deliverDueMessages()) }
             print(channels)
             print(delivered.line)
+            // Webhooks for the changes the jobs made (tier review, expiry, referrals) and anything else due.
+            let hooks = try await withApplication { app in try await app.deliverDueWebhooks() }
+            print(hooks.line)
         }
     }
 }

@@ -76,6 +76,22 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
             defer { delivery.cancel() }
+            // Webhooks: due deliveries every 5 s (MALLVIP_WEBHOOK_INTERVAL). A stop mid-POST leaves the delivery
+            // `sending`; after the lease (MALLVIP_WEBHOOK_LEASE) it is sent again under the same delivery id.
+            let webhooks = Task {
+                while !Task.isCancelled {
+                    do {
+                        let s = try await app.deliverDueWebhooks()
+                        if s.handled + s.recovered > 0 { app.logger.notice("\(s.line)") }
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        app.logger.error("webhook delivery failed: \(String(reflecting: error))")
+                    }
+                    try? await Task.sleep(for: .seconds(app.webhookConfig.interval))
+                }
+            }
+            defer { webhooks.cancel() }
             try await app.execute()
             try await app.asyncShutdown()
         } catch {

@@ -550,7 +550,7 @@ func runProcess(
 }
 
 /// The `mallvip serve` processes of one test; every one is killed by `killAll`.
-private final class KillServers: @unchecked Sendable {
+final class KillServers: @unchecked Sendable {
     private let lock = NSLock()
     private var processes: [Process] = []
     private var handles: [FileHandle] = []

@@ -25,6 +25,7 @@ public enum StoreMigrations {
         M020_MemberRequests(),
         M021_Events(),
         M022_Feedback(),
+        M023_Webhooks(),
         M025_ReportAggregates(),
     ]
 }

@@ -27,6 +27,8 @@ public struct AppConfig: Sendable {
     /// Behind a reverse proxy (`MALLVIP_TRUST_PROXY=1`): the client address for the member sign-in limits is the
     /// first `X-Forwarded-For` entry instead of the socket's peer.
     public var trustProxy = false
+    /// The webhook worker: interval, lease, timeout, retries (AppConfig+Webhooks.swift).
+    public var webhooks = WebhookConfig()
 
     public init(database: StoreLocation, sessionTTL: TimeInterval = 8 * 3600, loginFailureLimit: Int = 5,
                 lockout: TimeInterval = 15 * 60, secureCookies: Bool = false, maxBodyBytes: Int = 64 * 1024,
@@ -61,6 +63,7 @@ public struct AppConfig: Sendable {
         config.sms = try SMSGatewayConfiguration.fromEnvironment(env)
         config.memberLogin = try MemberLoginPolicy.fromEnvironment(env)
         config.trustProxy = env["MALLVIP_TRUST_PROXY"] == "1"
+        config.webhooks = try WebhookConfig.fromEnvironment(env)
         return config
     }
 }

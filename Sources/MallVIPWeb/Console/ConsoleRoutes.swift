@@ -34,6 +34,7 @@ struct ConsoleRoutes: RouteCollection {
 
         try OrganisationController.register(routes)
         try AdminController.register(routes)
+        try WebhooksController.register(routes)
         try PlatesController.register(routes)
         try PointsFinanceController.register(routes)
         try RewardsConsoleController.register(routes)

@@ -65,6 +65,11 @@ struct HealthController: RouteCollection {
         for status in MessageStatus.allCases {
             text.sample("mallvip_outbox_messages", ["status": status.rawValue], Double(outbox[status] ?? 0))
         }
+        let webhooks = try await req.store.webhookStatusCounts()
+        text.family("mallvip_webhook_deliveries", "gauge", "Webhook deliveries by status")
+        for status in WebhookDeliveryStatus.allCases {
+            text.sample("mallvip_webhook_deliveries", ["status": status.rawValue], Double(webhooks[status] ?? 0))
+        }
         let jobs = try await req.store.jobRunSummary()
         text.family("mallvip_job_runs_total", "counter", "Business days each daily job has run")
         for j in jobs { text.sample("mallvip_job_runs_total", ["job": j.job], Double(j.runs)) }

@@ -1,0 +1,50 @@
+import Foundation
+import MallVIPCore
+import MallVIPStore
+
+/// The webhook worker's timing, from the environment. Retries live here rather than in the programme: they are
+/// about the receivers' availability, an operations matter, not a rule of the loyalty programme.
+public struct WebhookConfig: Sendable, Equatable {
+    /// Seconds between `serve`'s passes over the deliveries (`MALLVIP_WEBHOOK_INTERVAL`).
+    public var interval: TimeInterval = 5
+    /// A delivery claimed longer ago than this is taken for lost by a stopped worker and sent again under the same
+    /// delivery id (`MALLVIP_WEBHOOK_LEASE`); keep it above the timeout.
+    public var lease: TimeInterval = Store.webhookLeaseSeconds
+    /// How long one POST may take before it counts as failed (`MALLVIP_WEBHOOK_TIMEOUT`).
+    public var timeout: TimeInterval = 10
+    /// `MALLVIP_WEBHOOK_MAX_ATTEMPTS` (default 8) and `MALLVIP_WEBHOOK_BACKOFF` (seconds before the first retry,
+    /// default 30, doubling after each failure, at most 6 hours).
+    public var retry = WebhookRetryPolicy()
+
+    public init() {}
+
+    public static func fromEnvironment(_ env: [String: String]) throws -> WebhookConfig {
+        func value(_ key: String) -> String? {
+            env[key].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        func seconds(_ key: String, _ range: ClosedRange<Double>) throws -> TimeInterval? {
+            guard let v = value(key) else { return nil }
+            guard let s = Double(v), range.contains(s) else {
+                throw StoreConfigurationError("\(key) must be a number of seconds from \(MetricsNumber.text(range.lowerBound)) to \(MetricsNumber.text(range.upperBound))")
+            }
+            return s
+        }
+        var c = WebhookConfig()
+        c.interval = try seconds("MALLVIP_WEBHOOK_INTERVAL", 0.2...3600) ?? c.interval
+        c.lease = try seconds("MALLVIP_WEBHOOK_LEASE", 1...86_400) ?? c.lease
+        c.timeout = try seconds("MALLVIP_WEBHOOK_TIMEOUT", 0.5...300) ?? c.timeout
+        c.retry.backoffSeconds = try seconds("MALLVIP_WEBHOOK_BACKOFF", 0.1...86_400) ?? c.retry.backoffSeconds
+        if let v = value("MALLVIP_WEBHOOK_MAX_ATTEMPTS") {
+            guard let n = Int(v), (1...100).contains(n) else {
+                throw StoreConfigurationError("MALLVIP_WEBHOOK_MAX_ATTEMPTS must be an integer from 1 to 100")
+            }
+            c.retry.maxAttempts = n
+        }
+        return c
+    }
+}
+
+/// "0.2", "3600": a bound as people write it.
+enum MetricsNumber {
+    static func text(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import MallVIPCore
+import MallVIPStore
+@testable import MallVIPWeb
+import SQLKit
+import Testing
+import Vapor
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Webhooks across a real crash: `mallvip serve` delivers to a slow local receiver, is SIGKILLed mid-delivery and
+/// started again. Every event must arrive, signed; only the one whose POST was in flight at the kill may arrive
+/// twice, under the same delivery id.
+@Suite("Webhook serve SIGKILL and restart")
+struct WebhookKillTests {
+    static let purchases = 24
+
+    @Test("serve killed mid-delivery and restarted: every webhook arrives, only the one in flight twice, same id",
+          .timeLimit(.minutes(6)))
+    func webhooksSurviveKill() async throws {
+        let receiver = try await WebhookReceiver.start(delay: .milliseconds(150))
+        do {
+            try await scenario(receiver)
+            await receiver.stop()
+        } catch {
+            await receiver.stop()
+            throw error
+        }
+    }
+
+    private func scenario(_ receiver: WebhookReceiver) async throws {
+        try await withTestApp(now: Date()) { t in
+            let (_, secret) = try await t.subscribe([.purchasePosted], url: receiver.url)
+            receiver.setSecret(secret)
+            for i in 0..<Self.purchases { try await t.purchase("WK-\(i)", fen: 10_000 + Int64(i), phone: "13600000001") }
+            let ids = Set(try await t.webhookRows().map(\.eventId))
+            #expect(ids.count == Self.purchases)
+
+            let databaseURL: String
+            switch t.app.appConfig.database {
+            case .sqlite(let path): databaseURL = "sqlite:" + path
+            case .postgres(let url, let schema): databaseURL = url + (schema.map { "?schema=" + $0 } ?? "")
+            }
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-webhook-kill-\(KillNet.randomTag(8))")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let env = KillEnvironment(binary: try KillEnvironment.locateBinary(), dir: dir, databaseURL: databaseURL, postgres: nil,
+                                      extraEnvironment: ["MALLVIP_WEBHOOK_INTERVAL": "0.5", "MALLVIP_WEBHOOK_LEASE": "3",
+                                                         "MALLVIP_WEBHOOK_BACKOFF": "1", "MALLVIP_WEBHOOK_TIMEOUT": "2",
+                                                         "MALLVIP_OUTBOX_INTERVAL": "3600", "MALLVIP_DB_POOL": "2",
+                                                         // The test app's key: serve must decrypt the secret it stored.
+                                                         "MALLVIP_DATA_KEY": Data("test-key-0123456789-0123456789-01".utf8).base64EncodedString()])
+            let servers = KillServers()
+            defer { servers.killAll() }
+            let port = try #require(TestNet.freePort(), "no free TCP port")
+
+            func waitFor(_ what: String, seconds: Int, _ done: () async throws -> Bool) async throws {
+                let deadline = ContinuousClock.now + .seconds(seconds)
+                while try await !done() {
+                    guard ContinuousClock.now < deadline else {
+                        env.printLogs()
+                        throw KillError("\(what) within \(seconds) s")
+                    }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            try await servers.start(env: env, port: port, generation: 1)
+            try await waitFor("a third of the webhooks did not arrive", seconds: 30) { receiver.received.count >= Self.purchases / 3 }
+            try await servers.killCurrent()
+            let atKill = receiver.received.count
+            #expect(atKill < Self.purchases, "everything arrived before the kill; nothing was tested mid-delivery")
+
+            try await servers.start(env: env, port: port, generation: 2)
+            try await waitFor("not every webhook was delivered after the restart", seconds: 60) {
+                try await t.webhookRows().allSatisfy { $0.status == .delivered }
+            }
+            servers.killAll()
+            try await servers.waitForExit()
+
+            let got = receiver.received
+            print("webhook kill test: \(atKill)/\(Self.purchases) at the kill, \(got.count) POSTs received in all")
+            #expect(got.allSatisfy { $0.signatureValid }, "every delivery is signed with the subscription's secret")
+            #expect(Set(got.map(\.delivery)) == ids, "every event arrived")
+            var times: [String: Int] = [:]
+            for r in got { times[r.delivery, default: 0] += 1 }
+            let repeated = times.filter { $0.value > 1 }
+            #expect(repeated.count <= 1 && repeated.values.allSatisfy { $0 == 2 },
+                    "only the POST in flight at the kill may be repeated, once: \(repeated)")
+            // A repeat carries the same body: receivers can de-duplicate on the delivery id alone.
+            for (id, _) in repeated {
+                #expect(Set(got.filter { $0.delivery == id }.map(\.body)).count == 1)
+            }
+        }
+    }
+}
