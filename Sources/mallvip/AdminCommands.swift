@@ -61,7 +61,7 @@ struct APIKeyCommand: AsyncParsableCommand {
 
 struct ProgrammeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "programme", abstract: "The loyalty programme (YAML).",
-                                                    subcommands: [Apply.self, Show.self, Check.self])
+                                                    subcommands: [Apply.self, Show.self, Check.self, Simulate.self])
 
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate FILE and activate it as the new programme version; history is kept.")

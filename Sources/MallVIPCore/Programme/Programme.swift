@@ -31,6 +31,8 @@ public struct Programme: Codable, Sendable, Equatable {
     /// The monthly VIP week and event reminders (issue 6, §8); `vipWeekOnly` windows and multipliers follow it.
     public var vipWeek: VIPWeekPolicy = .init() { didSet { applyVIPWeek() } }
     public var events: EventPolicy = .init()
+    /// Programme economics (issue 7, §13, §19): whether ROI is reckoned on margin or on revenue; defaults like `churn`.
+    public var economics: EconomicsPolicy = .init()
     /// Analytics and report packs (issue 7, §12): segments, price and age bands, ABC, top N, RFM, repurchase.
     public var reports: ReportsPolicy = .init()
 
@@ -65,6 +67,7 @@ public struct Programme: Codable, Sendable, Equatable {
         case feedback
         case vipWeek
         case events
+        case economics
         case reports
     }
 
@@ -92,6 +95,7 @@ public struct Programme: Codable, Sendable, Equatable {
         feedback = try c.decodeIfPresent(FeedbackPolicy.self, forKey: .feedback) ?? .init()
         vipWeek = try c.decodeIfPresent(VIPWeekPolicy.self, forKey: .vipWeek) ?? .init()
         events = try c.decodeIfPresent(EventPolicy.self, forKey: .events) ?? .init()
+        economics = try c.decodeIfPresent(EconomicsPolicy.self, forKey: .economics) ?? .init()
         reports = try c.decodeIfPresent(ReportsPolicy.self, forKey: .reports) ?? .init()
         applyVIPWeek()
     }

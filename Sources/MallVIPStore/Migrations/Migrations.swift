@@ -27,6 +27,7 @@ public enum StoreMigrations {
         M022_Feedback(),
         M023_Webhooks(),
         M025_ReportAggregates(),
+        M026_Economics(),
     ]
 }
 

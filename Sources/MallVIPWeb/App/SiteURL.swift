@@ -94,6 +94,15 @@ enum SiteURL {
     case managerAward
     case reports(period: String?, mall: String?)
     case reportCSV(table: String, period: String, mall: String?)
+    /// Programme economics, targets and the simulator (issue 7).
+    case economics(year: Int?)
+    case economicsCostsCSV(year: Int)
+    case economicsCosts
+    case economicsCostDelete(Int64)
+    case targets(year: Int?)
+    case targetsSet
+    case targetDelete(Int64)
+    case programmeSimulate
     case stylesheet
 
     var path: String {
@@ -192,6 +201,14 @@ enum SiteURL {
         case .managerAward: "/console/account-managers/ranking/award"
         case .reports(let period, let mall): "/console/reports" + Self.query([("p", period), ("mall", mall)])
         case .reportCSV(let table, let period, let mall): "/console/reports/\(table).csv" + Self.query([("p", period), ("mall", mall)])
+        case .economics(let year): "/console/economics" + Self.query([("year", year.map(String.init))])
+        case .economicsCostsCSV(let year): "/console/economics/costs.csv?year=\(year)"
+        case .economicsCosts: "/console/economics/costs"
+        case .economicsCostDelete(let id): "/console/economics/costs/\(id)/delete"
+        case .targets(let year): "/console/targets" + Self.query([("year", year.map(String.init))])
+        case .targetsSet: "/console/targets"
+        case .targetDelete(let id): "/console/targets/\(id)/delete"
+        case .programmeSimulate: "/console/programme/simulate"
         case .stylesheet: "/console.css"
         }
     }

@@ -53,6 +53,9 @@ struct ConsoleRoutes: RouteCollection {
         try FeedbackController.register(routes)
         try CheckInController.register(routes)
         try EventsAdminController.register(routes)
+        try EconomicsController.register(routes)
+        try TargetsController.register(routes)
+        try ProgrammeSimulateController.register(routes)
         try ReportsController.register(routes)
     }
 }

@@ -42,6 +42,7 @@ enum ProgrammePage {
                                                     "Active version v\(c.version), activated \(Layout.dateTime(c.activatedAt, m.active)) by \(c.activatedBy)")
                                              + (c.note.isEmpty ? "" : " · " + c.note)))
                 },
+                .p(.a(.href(SiteURL.programmeSimulate.path), .text(ctx.t("模拟 / Simulate：用草案章程重算最近12个月", "模拟 / Simulate: replay the last 12 months under a draft")))),
                 .h2(.text(ctx.t("会员等级", "Tiers"))),
                 tiers(m.active, ctx),
                 .h2(.text(ctx.t("版本历史", "Version history"))),

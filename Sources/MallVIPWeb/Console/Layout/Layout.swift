@@ -80,6 +80,10 @@ enum Layout {
         if StaffRole.memberDesk.contains(role) { items.append((("投诉", "Complaints"), SiteURL.complaints(status: nil).path)) }
         if StaffRole.organisation.contains(role) { items.append((("反馈季报", "Feedback"), SiteURL.feedbackReport(quarter: nil).path)) }
         if StaffRole.churnReaders.contains(role) { items.append((("流失预警", "Churn"), SiteURL.churn.path)) }
+        if StaffRole.organisation.contains(role) {
+            items.append((("经济效益", "Economics"), SiteURL.economics(year: nil).path))
+            items.append((("年度目标", "Targets"), SiteURL.targets(year: nil).path))
+        }
         if StaffRole.reportReaders.contains(role) { items.append((("报表", "Reports"), SiteURL.reports(period: nil, mall: nil).path)) }
         if StaffRole.prospectDesk.contains(role) { items.append((("主顾客", "Regular customers"), SiteURL.prospects(counter: nil, department: nil).path)) }
         if StaffRole.admins.contains(role) {
