@@ -13,7 +13,8 @@ struct MallVIPCommand: AsyncParsableCommand {
         discussion: "The store is chosen by DATABASE_URL: sqlite:PATH (default sqlite:mallvip.sqlite) or postgres://user:pass@host:port/db.",
         subcommands: [ServeCommand.self, MigrateCommand.self, UsersCommand.self, APIKeyCommand.self, ProgrammeCommand.self,
                       DemoCommand.self, VerifyCommand.self, JobsCommand.self, CardsCommand.self, RewardsCommand.self,
-                      BenchCommand.self, BackupCommand.self, RestoreCommand.self, ReportsCommand.self, WebhooksCommand.self]
+                      BenchCommand.self, BackupCommand.self, RestoreCommand.self, ReportsCommand.self, WebhooksCommand.self,
+                      ImportCommand.self]
     )
 }
 

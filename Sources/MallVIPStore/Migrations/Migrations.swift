@@ -28,6 +28,7 @@ public enum StoreMigrations {
         M023_Webhooks(),
         M025_ReportAggregates(),
         M026_Economics(),
+        M024_Imports(),
     ]
 }
 

@@ -195,9 +195,6 @@ extension Store {
     }
 
     func validateCode(_ code: String, field: String) throws {
-        guard !code.isEmpty, code.count <= 32, code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw DomainError.invalid(field, "code.format", zh: "代码只能包含字母、数字、- 或 _（最多32位）",
-                                      en: "\(field) must be 1–32 letters, digits, - or _")
-        }
+        try OrganisationCode.check(code, field: field)
     }
 }

@@ -13,6 +13,8 @@ struct PreparedPurchase: Sendable {
     var eligible: Int64
     var programmeVersion: Int
     var programme: Programme
+    /// Imports: the purchase is posted as of this moment (its own time) instead of now; see `insertBatch`.
+    var postedAsOf: Date? = nil
 
     var key: String { "\(mallId)|\(request.receiptNo)" }
 }

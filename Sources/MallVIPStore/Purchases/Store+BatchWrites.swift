@@ -7,7 +7,7 @@ extension Store {
     /// encoding a bind costs more than the number itself, and a batch carries thousands.
     struct BatchWrites {
         var rows: [PurchaseRow]
-        var ledger: [(key: String, memberId: Int64, points: Int64, balance: Int64, note: String)]
+        var ledger: [(key: String, memberId: Int64, points: Int64, balance: Int64, note: String, at: Int64)]
         var members: [LockedMember]
         var daily: [(key: DailyKey, spend: Int64, count: Int)]
         var nowMs: Int64
@@ -50,7 +50,7 @@ extension Store {
                 """)
             for (n, e) in ledger.enumerated() {
                 let parts = e.key.split(separator: "|", maxSplits: 1)
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: Int64(parts[0])!), CAST(\(bind: String(parts[1])) AS TEXT), \(int: e.memberId), \(int: e.points), \(int: e.balance), CAST(\(bind: e.note) AS TEXT), \(int: nowMs))" as SQLQueryString)
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: Int64(parts[0])!), CAST(\(bind: String(parts[1])) AS TEXT), \(int: e.memberId), \(int: e.points), \(int: e.balance), CAST(\(bind: e.note) AS TEXT), \(int: e.at))" as SQLQueryString)
             }
             q.appendLiteral(") AS v JOIN \(source) s ON s.mall_id = v.column1 AND s.receipt_no = v.column2")
             return q

@@ -87,7 +87,7 @@ extension Store {
         var changed = false
     }
 
-    private func insertBatch(_ tx: any Database, _ items: [PreparedPurchase]) async throws -> [BatchItemResult] {
+    func insertBatch(_ tx: any Database, _ items: [PreparedPurchase]) async throws -> [BatchItemResult] {
         let sql = tx.sql
         let nowMs = epochMillis(now)
         let programme = items[0].programme   // every item of a batch was prepared within the same few ms
@@ -179,11 +179,11 @@ extension Store {
         var results: [BatchItemResult] = []
         var firstInBatch: [String: Int] = [:]
         var rows: [PurchaseRow] = []
-        var ledger: [(key: String, memberId: Int64, points: Int64, balance: Int64, note: String)] = []
+        var ledger: [(key: String, memberId: Int64, points: Int64, balance: Int64, note: String, at: Int64)] = []
         var daily: [DailyKey: Int64] = [:]
         var dailyCount: [DailyKey: Int] = [:]
-        var tierChanges: [(key: String, memberId: Int64, from: String, to: String, reason: TierReason?)] = []
-        var tierRequests: [(memberId: Int64, tier: String, reason: TierReason?)] = []
+        var tierChanges: [(key: String, memberId: Int64, from: String, to: String, reason: TierReason?, at: Int64)] = []
+        var tierRequests: [(memberId: Int64, tier: String, reason: TierReason?, at: Int64)] = []
         var pendingRequests: [Int64: Set<String>] = [:]
 
         for (i, item) in items.enumerated() {
@@ -222,6 +222,10 @@ extension Store {
                 continue
             }
             let m = state.locked
+            // A live post counts as of now; an import as of the purchase itself (its day for tiers, its time for the
+            // ledger and the tier history), as if it had been posted live then.
+            let asOf = item.postedAsOf.map { LocalDate.of($0, in: programme.timeZone) } ?? today
+            let atMs = item.postedAsOf.map(epochMillis) ?? nowMs
             var context = EarningContext(businessDate: item.day, birthday: m.birthday)
             let dayRulesApply = programme.earning.multipliers.contains {
                 $0.firstMemberPurchasesOfDay != nil && $0.applies(EarningContext(businessDate: item.day, birthday: m.birthday, memberPurchaseOrdinalOfDay: 1))
@@ -238,8 +242,8 @@ extension Store {
                 byMonths[w] = state.spendByDay.reduce(0) { $1.key >= start && $1.key <= item.day.dayNumber ? $0 + $1.value : $0 }
             }
             let evaluation = programme.evaluateTier(spend: RollingSpend(byMonths), floor: m.earnedTier)
-            let before = programme.effectiveTier(earned: m.earnedTier, manual: m.manualTier, manualUntil: m.manualUntil, on: today)
-            let after = programme.effectiveTier(earned: evaluation.tier, manual: m.manualTier, manualUntil: m.manualUntil, on: today)
+            let before = programme.effectiveTier(earned: m.earnedTier, manual: m.manualTier, manualUntil: m.manualUntil, on: asOf)
+            let after = programme.effectiveTier(earned: evaluation.tier, manual: m.manualTier, manualUntil: m.manualUntil, on: asOf)
             let balance = m.balance + earning.points
 
             outcome.basePoints = earning.basePoints
@@ -260,17 +264,17 @@ extension Store {
                 }
                 if !pendingRequests[memberId]!.contains(candidate) {
                     pendingRequests[memberId]!.insert(candidate)
-                    tierRequests.append((memberId, candidate, evaluation.approvalReason))
+                    tierRequests.append((memberId, candidate, evaluation.approvalReason, atMs))
                     outcome.tierApprovalRequested = candidate
                 }
             }
             if earning.points != 0 {
-                ledger.append((item.key, memberId, earning.points, balance, ([item.request.receiptNo] + earning.multiplierNames).joined(separator: " · ")))
+                ledger.append((item.key, memberId, earning.points, balance, ([item.request.receiptNo] + earning.multiplierNames).joined(separator: " · "), atMs))
             }
             if evaluation.tier != m.earnedTier {
-                tierChanges.append((item.key, memberId, m.earnedTier, evaluation.tier, evaluation.reason))
+                tierChanges.append((item.key, memberId, m.earnedTier, evaluation.tier, evaluation.reason, atMs))
                 state.locked.earnedTier = evaluation.tier
-                state.locked.tierSinceDay = today.dayNumber
+                state.locked.tierSinceDay = asOf.dayNumber
             }
             state.locked.balance = balance
             state.changed = true
@@ -294,7 +298,7 @@ extension Store {
         func collect(_ found: [any SQLRow]) throws {
             for r in found { ids["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = try r.int64("id") }
         }
-        let writes = BatchWrites(rows: rows, ledger: ledger.map { ($0.key, $0.memberId, $0.points, $0.balance, $0.note) },
+        let writes = BatchWrites(rows: rows, ledger: ledger.map { ($0.key, $0.memberId, $0.points, $0.balance, $0.note, $0.at) },
                                  members: changed, daily: daily.map { ($0.key, $0.value, dailyCount[$0.key]!) }, nowMs: nowMs)
         // The report aggregates (migration 025) in the same statement or transaction.
         var report = ReportDelta(policy: programme.reports)
@@ -337,12 +341,12 @@ extension Store {
         }
         for c in tierChanges {
             try await recordTierChange(sql, memberId: c.memberId, from: c.from, to: c.to, kind: "upgrade", reason: c.reason,
-                                       purchaseId: ids[c.key], actor: "pos", nowMs: nowMs)
+                                       purchaseId: ids[c.key], actor: "pos", nowMs: c.at)
         }
         for r in tierRequests {
             try await sql.exec("""
                 INSERT INTO tier_requests (member_id, tier, reason, status, created_at_ms)
-                VALUES (\(bind: r.memberId), \(bind: r.tier), \(bind: try encodeJSON(r.reason)), 'pending', \(bind: nowMs))
+                VALUES (\(bind: r.memberId), \(bind: r.tier), \(bind: try encodeJSON(r.reason)), 'pending', \(bind: r.at))
                 """)
         }
         return results

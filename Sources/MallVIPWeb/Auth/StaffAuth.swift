@@ -44,9 +44,14 @@ extension Request {
 /// token on every POST.
 struct StaffAuthMiddleware: AsyncMiddleware {
     let roles: Set<StaffRole>
+    /// The body collected to read the CSRF token; routes taking uploads pass their own (larger) limit.
+    var maxBody: Int? = nil
 
     init(_ roles: StaffRole...) { self.roles = Set(roles) }
-    init(roles: Set<StaffRole>) { self.roles = roles }
+    init(roles: Set<StaffRole>, maxBody: Int? = nil) {
+        self.roles = roles
+        self.maxBody = maxBody
+    }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let session = try await StaffAuth.session(request) else {
@@ -60,7 +65,7 @@ struct StaffAuthMiddleware: AsyncMiddleware {
             // A form larger than the first network read arrives as a stream, which the route collects only after
             // the middleware has run: collect it here (same limit as the route) so the token can be read.
             if request.body.data == nil {
-                _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+                _ = try await request.body.collect(max: maxBody ?? request.application.routes.defaultMaxBodySize.value).get()
             }
             let sent: String? = try? request.content.get(String.self, at: "_csrf")
             guard let sent, constantTimeEqual(sent, session.csrfToken) else {

@@ -43,6 +43,7 @@ struct ConsoleRoutes: RouteCollection {
         try JourneysController.register(routes)
         try SegmentsController.register(routes)
         try ExportsController.register(routes)
+        try ImportsController.register(routes)
         try CampaignsController.register(routes)
         try MessagesController.register(routes)
         try AccountManagersController.register(routes)

@@ -1,4 +1,5 @@
 import Foundation
+import MallVIPCore
 import Vapor
 
 /// CSV as Chinese offices open it: UTF-8 with a byte-order mark (without it Excel reads the file as GBK and the
@@ -6,13 +7,9 @@ import Vapor
 enum CSVText {
     static let bom = "\u{FEFF}"
 
-    static func cell(_ raw: String) -> String {
-        var s = raw
-        if let f = s.first, "=+-@".contains(f), Int64(s) == nil { s = "'" + s }
-        return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+    static func cell(_ raw: String) -> String { CSVFormat.cell(raw) }
 
-    static func line(_ cells: [String]) -> String { cells.map(cell).joined(separator: ",") + "\r\n" }
+    static func line(_ cells: [String]) -> String { CSVFormat.line(cells) }
 
     /// Headers of a CSV download that must not be cached (personal data).
     static func headers(filename: String) -> HTTPHeaders {

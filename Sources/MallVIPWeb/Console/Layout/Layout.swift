@@ -89,6 +89,7 @@ enum Layout {
         if StaffRole.admins.contains(role) {
             items.append((("员工", "Staff"), SiteURL.staff.path))
             items.append((("API 密钥", "API keys"), SiteURL.apiKeys.path))
+            items.append((("数据导入", "Import"), ImportsPage.path))
             items.append((("Webhook 推送", "Webhooks"), WebhookURL.list(status: nil, subscription: nil).path))
         }
         return items
