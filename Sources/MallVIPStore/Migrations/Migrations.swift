@@ -26,9 +26,9 @@ public enum StoreMigrations {
         M021_Events(),
         M022_Feedback(),
         M023_Webhooks(),
+        M024_Imports(),
         M025_ReportAggregates(),
         M026_Economics(),
-        M024_Imports(),
     ]
 }
 
