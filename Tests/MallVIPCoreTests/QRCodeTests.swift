@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import MallVIPCore
 
@@ -106,17 +109,33 @@ struct QRCodeTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("qr-\(UUID().uuidString).pgm")
         defer { try? FileManager.default.removeItem(at: url) }
         try (Data("P5\n\(side) \(side)\n255\n".utf8) + Data(pixels)).write(to: url)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: zbarimg!)
-        process.arguments = ["--raw", "-q", "-Sdisable", "-Sqrcode.enable", url.path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try Self.runCapturingOutput(zbarimg!, ["--raw", "-q", "-Sdisable", "-Sqrcode.enable", url.path])
         var text = String(decoding: data, as: UTF8.self)
         if text.hasSuffix("\n") { text.removeLast() }
         return text
+    }
+
+    /// Runs a tool with posix_spawn, its output into a temporary file. Not Foundation's `Process`: on Linux its
+    /// `run()` is not safe while another thread launches (the web tests launch servers and the `mallvip` binary
+    /// at the same time, serialised among themselves by `ProcessLaunch`, which this target cannot share), and a
+    /// crash there once took the whole test run down. A file rather than a pipe: a pipe's write end could leak
+    /// into a child launched at the same moment and keep the read from ever ending.
+    static func runCapturingOutput(_ path: String, _ arguments: [String]) throws -> Data {
+        struct SpawnFailed: Error { var code: Int32 }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard rc == 0 else { throw SpawnFailed(code: rc) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return try Data(contentsOf: out)
     }
 }
