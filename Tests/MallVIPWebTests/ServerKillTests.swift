@@ -27,7 +27,7 @@ struct ServerKillTests {
     static let receiptsPerWorker = 40
     static let killAfterAcks = 40
 
-    @Test("acknowledged purchases survive kill -9", .timeLimit(.minutes(2)))
+    @Test("acknowledged purchases survive kill -9", .timeLimit(.minutes(6)))
     func acknowledgedPurchasesSurviveKill() async throws {
         let env = try await KillEnvironment.make()
         let servers = KillServers()
