@@ -27,7 +27,7 @@ struct ServerKillTests {
     static let receiptsPerWorker = 40
     static let killAfterAcks = 40
 
-    @Test("acknowledged purchases survive kill -9", .timeLimit(.minutes(6)))
+    @Test("acknowledged purchases survive kill -9", .timeLimit(.minutes(20)))
     func acknowledgedPurchasesSurviveKill() async throws {
         let env = try await KillEnvironment.make()
         let servers = KillServers()
@@ -199,7 +199,7 @@ struct OutboxKillTests {
 
     @Test("serve killed mid-delivery and restarted: every message sent, none twice but the one in flight, same reference",
           // Generous: on PostgreSQL the test may first wait for a free database slot behind the rest of the suite.
-          .timeLimit(.minutes(6)),
+          .timeLimit(.minutes(20)),
           .enabled(if: SMSGatewayStub.hasPython, "python3 is not installed: the test needs Tests/Support/sms_gateway_stub.py"))
     func outboxSurvivesKill() async throws {
         let stub = try SMSGatewayStub.start(delay: 0.1)

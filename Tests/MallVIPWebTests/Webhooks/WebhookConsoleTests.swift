@@ -81,7 +81,7 @@ struct WebhookConsoleTests {
         }
     }
 
-    @Test("mallvip webhooks create, list, deliver and replay", .timeLimit(.minutes(3)))
+    @Test("mallvip webhooks create, list, deliver and replay", .timeLimit(.minutes(10)))
     func commandLine() async throws {
         let env = try await KillEnvironment.make()
         let receiver = try await WebhookReceiver.start()

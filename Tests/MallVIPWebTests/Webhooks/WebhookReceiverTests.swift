@@ -11,7 +11,7 @@ import Vapor
 /// its own stable delivery id.
 @Suite("Webhook receiver restart")
 struct WebhookReceiverTests {
-    @Test("deliveries survive the receiver's restart", .timeLimit(.minutes(10)))
+    @Test("deliveries survive the receiver's restart", .timeLimit(.minutes(20)))
     func deliveriesSurviveTheReceiversRestart() async throws {
         let receiver = try await WebhookReceiver.start()
         do {
