@@ -15,31 +15,12 @@ import time
 import traceback
 import urllib.request
 
-from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-
-class WalkFailed(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise WalkFailed(message)
-    print(f"  ok: {message}")
-
-
-def make_driver(chromium, chromedriver):
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
-                "--lang=zh-CN", "--disable-gpu"):
-        options.add_argument(arg)
-    return webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+from console_walk import WalkFailed, check, make_driver
 
 
 class Walk:
