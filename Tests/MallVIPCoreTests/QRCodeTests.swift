@@ -116,10 +116,9 @@ struct QRCodeTests {
     }
 
     /// Runs a tool with posix_spawn, its output into a temporary file. Not Foundation's `Process`: on Linux its
-    /// `run()` is not safe while another thread launches (the web tests launch servers and the `mallvip` binary
-    /// at the same time, serialised among themselves by `ProcessLaunch`, which this target cannot share), and a
-    /// crash there once took the whole test run down. A file rather than a pipe: a pipe's write end could leak
-    /// into a child launched at the same moment and keep the read from ever ending.
+    /// `run()` once crashed the whole test run from here (see the web tests' `ChildProcess`, which this target cannot
+    /// share). A file rather than a pipe: a pipe's write end could leak into a child launched at the same moment and
+    /// keep the read from ever ending.
     static func runCapturingOutput(_ path: String, _ arguments: [String]) throws -> Data {
         struct SpawnFailed: Error { var code: Int32 }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString).out")

@@ -55,13 +55,12 @@ import Testing
 
     /// Rows in a table of a SQLite file, read by Python's sqlite3 (a reader independent of the app).
     static func count(_ table: String, in path: String) throws -> Int {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM \(table)').fetchone()[0])", path]
-        let out = Pipe()
-        p.standardOutput = out
-        try ProcessLaunch.run(p)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-count-\(KillNet.randomTag(8)).out")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let p = try ChildProcess.launchTool(
+            ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM \(table)').fetchone()[0])", path],
+            stdout: .file(out))
         p.waitUntilExit()
-        return Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        return Int((try String(contentsOf: out, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 }

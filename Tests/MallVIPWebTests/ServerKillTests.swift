@@ -520,30 +520,9 @@ func runProcess(
     let id = KillNet.randomTag(6)
     let outURL = dir.appendingPathComponent("\(tag)-\(id).out")
     let errURL = dir.appendingPathComponent("\(tag)-\(id).err")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    defer {
-        try? out.close()
-        try? err.close()
-    }
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.environment = environment
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = out
-    process.standardError = err
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { p in continuation.resume(returning: p.terminationStatus) }
-        do {
-            try ProcessLaunch.run(process)
-        } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-        }
-    }
+    let child = try ChildProcess.launch(executable.path, arguments, environment: environment,
+                                        stdout: .file(outURL), stderr: .file(errURL))
+    let status = await child.exited()
     let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
     let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
     return KillRun(status: status, stdout: stdout, stderr: stderr)
@@ -552,41 +531,24 @@ func runProcess(
 /// The `mallvip serve` processes of one test; every one is killed by `killAll`.
 final class KillServers: @unchecked Sendable {
     private let lock = NSLock()
-    private var processes: [Process] = []
-    private var handles: [FileHandle] = []
+    private var processes: [ChildProcess] = []
 
     var isRunning: Bool { lock.withLock { processes.last?.isRunning ?? false } }
 
-    var lastExitStatus: Int32? {
-        lock.withLock {
-            guard let p = processes.last, !p.isRunning else { return nil }
-            return p.terminationStatus
-        }
-    }
+    var lastExitStatus: Int32? { lock.withLock { processes.last?.terminationStatus } }
 
     func start(env: KillEnvironment, port: Int, generation: Int) async throws {
-        let logURL = env.dir.appendingPathComponent("serve-\(generation).log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        let process = Process()
-        process.executableURL = env.binary
-        process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", String(port)]
-        process.environment = env.childEnvironment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        try lock.withLock {
-            try ProcessLaunch.run(process)
-            processes.append(process)
-            handles.append(log)
-        }
+        let log = env.dir.appendingPathComponent("serve-\(generation).log")
+        let process = try ChildProcess.launch(env.binary.path, ["serve", "--hostname", "127.0.0.1", "--port", String(port)],
+                                              environment: env.childEnvironment, stdout: .file(log), stderr: .stdout)
+        lock.withLock { processes.append(process) }
     }
 
     /// SIGKILL the current server and wait until it is gone.
     func killCurrent() async throws {
-        let current: Process? = lock.withLock { processes.last }
+        let current: ChildProcess? = lock.withLock { processes.last }
         guard let current, current.isRunning else { throw KillError("the server was not running at the kill") }
-        kill(current.processIdentifier, SIGKILL)
+        current.signal(SIGKILL)
         try await waitForExit()
     }
 
@@ -601,15 +563,15 @@ final class KillServers: @unchecked Sendable {
     /// Synchronous, so it can run from `defer`.
     func killAll(signal: Int32 = SIGKILL) {
         lock.withLock {
-            for p in processes where p.isRunning {
-                kill(p.processIdentifier, signal)
-            }
+            for p in processes { p.signal(signal) }
         }
     }
 
     deinit {
-        for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        for h in handles { try? h.close() }
+        for p in processes {
+            p.signal(SIGKILL)
+            p.waitUntilExit()
+        }
     }
 }
 

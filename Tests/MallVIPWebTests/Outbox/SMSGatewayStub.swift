@@ -15,10 +15,10 @@ final class SMSGatewayStub: @unchecked Sendable {
     }
 
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
     private let log: URL
 
-    private init(port: Int, process: Process, log: URL) {
+    private init(port: Int, process: ChildProcess, log: URL) {
         self.port = port
         self.process = process
         self.log = log
@@ -29,7 +29,7 @@ final class SMSGatewayStub: @unchecked Sendable {
             .deletingLastPathComponent().appendingPathComponent("Support/sms_gateway_stub.py")
     }
 
-    static var hasPython: Bool { ProcessLaunch.toolWorks(["python3", "--version"]) }
+    static var hasPython: Bool { ChildProcess.toolWorks(["python3", "--version"]) }
 
 
     var url: String { "http://127.0.0.1:\(port)/sms/send" }
@@ -38,18 +38,13 @@ final class SMSGatewayStub: @unchecked Sendable {
     static func start(delay: Double = 0) throws -> SMSGatewayStub {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-sms-\(UUID().uuidString.prefix(8)).jsonl")
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        let out = Pipe()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script.path, "--log", log.path, "--delay", String(delay)]
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(p)
+        let p = try ChildProcess.launchTool(["python3", script.path, "--log", log.path, "--delay", String(delay)], stdout: .pipe)
         // The stub prints its port once it listens.
         var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        while let byte = try p.output?.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(p.processIdentifier, SIGKILL)
+            p.signal(SIGKILL)
+            p.waitUntilExit()
             throw StubError(description: "the SMS gateway stub did not start")
         }
         return SMSGatewayStub(port: port, process: p, log: log)
@@ -62,11 +57,8 @@ final class SMSGatewayStub: @unchecked Sendable {
     }
 
     func stop() {
-        // SIGKILL: the test process's blocked-signal mask is inherited by children, so SIGTERM may never arrive.
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.signal(SIGKILL)
+        process.waitUntilExit()
         try? FileManager.default.removeItem(at: log)
     }
 

@@ -43,10 +43,10 @@ final class SMTPSink: @unchecked Sendable {
 
     let port: Int
     let root: URL
-    private let process: Process
+    private let process: ChildProcess
     private let stderr: URL
 
-    private init(port: Int, root: URL, process: Process, stderr: URL) {
+    private init(port: Int, root: URL, process: ChildProcess, stderr: URL) {
         self.port = port
         self.root = root
         self.process = process
@@ -72,20 +72,17 @@ final class SMTPSink: @unchecked Sendable {
         // The sink binds a port of the system's choosing and prints it once it listens.
         let stderr = root.appendingPathComponent("sink.log")
         FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        let out = Pipe()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3"] + args
-        p.standardOutput = out
-        p.standardError = try FileHandle(forWritingTo: stderr)
-        do { try ProcessLaunch.run(p) } catch { throw SinkError("cannot start python3 for the SMTP sink: \(error)") }
+        let p: ChildProcess
+        do {
+            p = try ChildProcess.launchTool(["python3"] + args, stdout: .pipe, stderr: .file(stderr))
+        } catch { throw SinkError("cannot start python3 for the SMTP sink: \(error)") }
         let line = await Task.detached { () -> String in
             var data = Data()
-            while let byte = try? out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { data += byte }
+            while let byte = try? p.output?.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { data += byte }
             return String(decoding: data, as: UTF8.self)
         }.value
         if let port = Int(line), p.isRunning { return SMTPSink(port: port, root: root, process: p, stderr: stderr) }
-        Self.end(p)
+        p.end()
         let lastError = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
         if p.terminationStatus == 3 || lastError.contains("aiosmtpd is not installed") {
             throw SinkError("aiosmtpd is not installed: run `pip install aiosmtpd` (the SMTP tests need a real SMTP server)")
@@ -109,37 +106,21 @@ final class SMTPSink: @unchecked Sendable {
     var log: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
 
     func stop() {
-        Self.end(process)
+        process.end()
         try? FileManager.default.removeItem(at: root)
-    }
-
-    /// SIGTERM, then SIGKILL if it lingers (the sink unblocks SIGTERM itself, but never wait forever).
-    private static func end(_ p: Process) {
-        guard p.isRunning else { return }
-        p.terminate()
-        let deadline = Date().addingTimeInterval(3)
-        while p.isRunning, Date() < deadline { usleep(20_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        while p.isRunning { usleep(20_000) }
     }
 
     /// A throwaway self-signed certificate for CN=localhost, valid one day.
     private static func makeCertificate(in dir: URL) throws -> (URL, URL) {
         let cert = dir.appendingPathComponent("cert.pem"), key = dir.appendingPathComponent("key.pem")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                       "-keyout", key.path, "-out", cert.path]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(p)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw SinkError("openssl could not make a test certificate") }
+        let p = try ChildProcess.launchTool(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                                             "-subj", "/CN=localhost", "-keyout", key.path, "-out", cert.path])
+        guard p.waitUntilExit() == 0 else { throw SinkError("openssl could not make a test certificate") }
         return (cert, key)
     }
 
     /// Whether openssl is there to make a certificate (the STARTTLS test needs one).
-    static var hasOpenSSL: Bool { ProcessLaunch.toolWorks(["openssl", "version"]) }
+    static var hasOpenSSL: Bool { ChildProcess.toolWorks(["openssl", "version"]) }
 
 
     struct SinkError: Error, CustomStringConvertible {
