@@ -212,43 +212,15 @@ struct OutboxKillTests {
             #expect(try await t.enqueue(drafts).queued == Self.messages)
             let ids = Set(try await t.outboxRows().map(\.id))
 
-            let databaseURL: String
-            switch t.app.appConfig.database {
-            case .sqlite(let path): databaseURL = "sqlite:" + path
-            case .postgres(let url, let schema): databaseURL = url + (schema.map { "?schema=" + $0 } ?? "")
-            }
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-outbox-kill-\(KillNet.randomTag(8))")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let env = KillEnvironment(binary: try KillEnvironment.locateBinary(), dir: dir, databaseURL: databaseURL, postgres: nil,
-                                      extraEnvironment: ["MALLVIP_SMS_URL": stub.url, "MALLVIP_OUTBOX_INTERVAL": "1",
-                                                         "MALLVIP_OUTBOX_LEASE": "3", "MALLVIP_DB_POOL": "2"])
-            let servers = KillServers()
-            defer { servers.killAll() }
-            let port = try #require(TestNet.freePort(), "no free TCP port")
-
-            func waitFor(_ what: String, seconds: Int, _ done: () async throws -> Bool) async throws {
-                let deadline = ContinuousClock.now + .seconds(seconds)
-                while try await !done() {
-                    guard ContinuousClock.now < deadline else {
-                        env.printLogs()
-                        throw KillError("\(what) within \(seconds) s")
-                    }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-            }
-            try await servers.start(env: env, port: port, generation: 1)
-            try await waitFor("a third of the messages did not reach the gateway", seconds: 30) { try stub.requests().count >= Self.messages / 3 }
-            try await servers.killCurrent()
-            let atKill = try stub.requests().count
+            let env = try KillEnvironment.beside(t, tag: "outbox-kill", extraEnvironment: [
+                "MALLVIP_SMS_URL": stub.url, "MALLVIP_OUTBOX_INTERVAL": "1", "MALLVIP_OUTBOX_LEASE": "3", "MALLVIP_DB_POOL": "2"])
+            defer { try? FileManager.default.removeItem(at: env.dir) }
+            let atKill = try await killMidway(
+                env: env, started: ("a third of the messages did not reach the gateway", 30),
+                finished: ("not every message was sent after the restart", 45),
+                progress: { try stub.requests().count }, atLeast: Self.messages / 3,
+                done: { try await t.outboxRows().allSatisfy { $0.status == .sent } })
             #expect(atKill < Self.messages, "all messages were sent before the kill; nothing was tested mid-run")
-
-            try await servers.start(env: env, port: port, generation: 2)
-            try await waitFor("not every message was sent after the restart", seconds: 45) {
-                try await t.outboxRows().allSatisfy { $0.status == .sent }
-            }
-            servers.killAll()
-            try await servers.waitForExit()
 
             let refs = try stub.requests().compactMap { $0.json["ref"] as? String }.compactMap { Int64($0) }
             var times: [Int64: Int] = [:]
@@ -573,6 +545,49 @@ final class KillServers: @unchecked Sendable {
             p.waitUntilExit()
         }
     }
+}
+
+/// Child servers beside a test app: its database, a temp dir (removed by the caller), extra environment.
+extension KillEnvironment {
+    static func beside(_ t: TestContext, tag: String, extraEnvironment: [String: String]) throws -> KillEnvironment {
+        let databaseURL: String
+        switch t.app.appConfig.database {
+        case .sqlite(let path): databaseURL = "sqlite:" + path
+        case .postgres(let url, let schema): databaseURL = url + (schema.map { "?schema=" + $0 } ?? "")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-\(tag)-\(KillNet.randomTag(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return KillEnvironment(binary: try locateBinary(), dir: dir, databaseURL: databaseURL, postgres: nil,
+                               extraEnvironment: extraEnvironment)
+    }
+}
+
+/// What the delivery workers' kill tests share: `serve` runs until `started` holds (work is under way), is SIGKILLed,
+/// runs again until `finished` holds (nothing left), and is stopped. Returns what `progress` counted at the kill.
+func killMidway(env: KillEnvironment, started: (what: String, seconds: Int), finished: (what: String, seconds: Int),
+                progress: () async throws -> Int, atLeast: Int, done: () async throws -> Bool) async throws -> Int {
+    let servers = KillServers()
+    defer { servers.killAll() }
+    let port = try #require(TestNet.freePort(), "no free TCP port")
+    func waitFor(_ what: String, seconds: Int, _ check: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while try await !check() {
+            guard ContinuousClock.now < deadline else {
+                env.printLogs()
+                throw KillError("\(what) within \(seconds) s")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+    try await servers.start(env: env, port: port, generation: 1)
+    try await waitFor(started.what, seconds: started.seconds) { try await progress() >= atLeast }
+    try await servers.killCurrent()
+    let atKill = try await progress()
+    try await servers.start(env: env, port: port, generation: 2)
+    try await waitFor(finished.what, seconds: finished.seconds, done)
+    servers.killAll()
+    try await servers.waitForExit()
+    return atKill
 }
 
 // MARK: - small helpers

@@ -38,46 +38,18 @@ struct WebhookKillTests {
             let ids = Set(try await t.webhookRows().map(\.eventId))
             #expect(ids.count == Self.purchases)
 
-            let databaseURL: String
-            switch t.app.appConfig.database {
-            case .sqlite(let path): databaseURL = "sqlite:" + path
-            case .postgres(let url, let schema): databaseURL = url + (schema.map { "?schema=" + $0 } ?? "")
-            }
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-webhook-kill-\(KillNet.randomTag(8))")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let env = KillEnvironment(binary: try KillEnvironment.locateBinary(), dir: dir, databaseURL: databaseURL, postgres: nil,
-                                      extraEnvironment: ["MALLVIP_WEBHOOK_INTERVAL": "0.5", "MALLVIP_WEBHOOK_LEASE": "3",
-                                                         "MALLVIP_WEBHOOK_BACKOFF": "1", "MALLVIP_WEBHOOK_TIMEOUT": "2",
-                                                         "MALLVIP_OUTBOX_INTERVAL": "3600", "MALLVIP_DB_POOL": "2",
-                                                         // The test app's key: serve must decrypt the secret it stored.
-                                                         "MALLVIP_DATA_KEY": Data("test-key-0123456789-0123456789-01".utf8).base64EncodedString()])
-            let servers = KillServers()
-            defer { servers.killAll() }
-            let port = try #require(TestNet.freePort(), "no free TCP port")
-
-            func waitFor(_ what: String, seconds: Int, _ done: () async throws -> Bool) async throws {
-                let deadline = ContinuousClock.now + .seconds(seconds)
-                while try await !done() {
-                    guard ContinuousClock.now < deadline else {
-                        env.printLogs()
-                        throw KillError("\(what) within \(seconds) s")
-                    }
-                    try await Task.sleep(for: .milliseconds(10))
-                }
-            }
-            try await servers.start(env: env, port: port, generation: 1)
-            try await waitFor("a third of the webhooks did not arrive", seconds: 30) { receiver.received.count >= Self.purchases / 3 }
-            try await servers.killCurrent()
-            let atKill = receiver.received.count
+            let env = try KillEnvironment.beside(t, tag: "webhook-kill", extraEnvironment: [
+                "MALLVIP_WEBHOOK_INTERVAL": "0.5", "MALLVIP_WEBHOOK_LEASE": "3", "MALLVIP_WEBHOOK_BACKOFF": "1",
+                "MALLVIP_WEBHOOK_TIMEOUT": "2", "MALLVIP_OUTBOX_INTERVAL": "3600", "MALLVIP_DB_POOL": "2",
+                // The test app's key: serve must decrypt the secret it stored.
+                "MALLVIP_DATA_KEY": Data("test-key-0123456789-0123456789-01".utf8).base64EncodedString()])
+            defer { try? FileManager.default.removeItem(at: env.dir) }
+            let atKill = try await killMidway(
+                env: env, started: ("a third of the webhooks did not arrive", 30),
+                finished: ("not every webhook was delivered after the restart", 60),
+                progress: { receiver.received.count }, atLeast: Self.purchases / 3,
+                done: { try await t.webhookRows().allSatisfy { $0.status == .delivered } })
             #expect(atKill < Self.purchases, "everything arrived before the kill; nothing was tested mid-delivery")
-
-            try await servers.start(env: env, port: port, generation: 2)
-            try await waitFor("not every webhook was delivered after the restart", seconds: 60) {
-                try await t.webhookRows().allSatisfy { $0.status == .delivered }
-            }
-            servers.killAll()
-            try await servers.waitForExit()
 
             let got = receiver.received
             print("webhook kill test: \(atKill)/\(Self.purchases) at the kill, \(got.count) POSTs received in all")
