@@ -440,14 +440,20 @@ def main():
     args = p.parse_args()
     os.makedirs(args.artifacts, exist_ok=True)
 
+    return run_walk("browser walk", Walk, walk, args)
+
+
+def run_walk(name, walk_class, walk, args):
+    """Runs walk(w, args) in a fresh headless Chromium. On any failure it keeps the evidence (failure.png and
+    failure.html in the artifacts) and returns 1; else 0. The reports walk runs through here too."""
     started = time.time()
     driver = make_driver(args.chromium, args.chromedriver)
-    w = Walk(driver, args.base_url, args.artifacts)
+    w = walk_class(driver, args.base_url, args.artifacts)
     try:
         walk(w, args)
     except Exception as e:  # any failure: keep the evidence, exit non-zero
         print(f"FAILED: {e}", file=sys.stderr)
-        if not isinstance(e, WalkFailed):
+        if not isinstance(e, (WalkFailed, TimeoutException)):
             traceback.print_exc()
         try:
             driver.save_screenshot(os.path.join(args.artifacts, "failure.png"))
@@ -459,7 +465,7 @@ def main():
         return 1
     finally:
         driver.quit()
-    print(f"browser walk: all checks passed in {time.time() - started:.1f}s")
+    print(f"{name}: all checks passed in {time.time() - started:.1f}s")
     return 0
 
 

@@ -11,16 +11,13 @@ import argparse
 import base64
 import os
 import sys
-import time
-import traceback
 import urllib.request
 
-from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from console_walk import WalkFailed, check, make_driver
+from console_walk import check, run_walk
 
 
 class Walk:
@@ -144,26 +141,7 @@ def main():
     args = p.parse_args()
     os.makedirs(args.artifacts, exist_ok=True)
 
-    started = time.time()
-    driver = make_driver(args.chromium, args.chromedriver)
-    w = Walk(driver, args.base_url, args.artifacts)
-    try:
-        walk(w, args)
-    except Exception as e:  # any failure: keep the evidence, exit non-zero
-        print(f"FAILED: {e}", file=sys.stderr)
-        if not isinstance(e, (WalkFailed, TimeoutException)):
-            traceback.print_exc()
-        try:
-            driver.save_screenshot(os.path.join(args.artifacts, "failure.png"))
-            with open(os.path.join(args.artifacts, "failure.html"), "w", encoding="utf-8") as f:
-                f.write(f"<!-- {driver.current_url} -->\n" + driver.page_source)
-        except Exception:
-            pass
-        return 1
-    finally:
-        driver.quit()
-    print(f"reports walk: all checks passed in {time.time() - started:.1f}s")
-    return 0
+    return run_walk("reports walk", Walk, walk, args)
 
 
 if __name__ == "__main__":
