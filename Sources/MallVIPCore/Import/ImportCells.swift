@@ -56,17 +56,35 @@ public enum ImportCell {
         var lengths: [Int] = []
         var seps: [Character] = []
         var current = 0, length = 0
-        for ch in s {
-            if let d = ch.wholeNumberValue, ch.isASCII {
-                current = current * 10 + d
-                length += 1
-                if length > 8 { return .failure(.format) }
-            } else {
-                if length > 0 { digits.append(current); lengths.append(length) }
-                current = 0
-                length = 0
-                if digits.isEmpty { return .failure(.format) }
-                seps.append(ch)
+        if isPlainASCII(s) {
+            // The same reading byte by byte (an ASCII byte is one Character): most files are ASCII, and walking
+            // Characters was a large share of reading a big file.
+            for b in s.utf8 {
+                if b >= 0x30 && b <= 0x39 {
+                    current = current * 10 + Int(b - 0x30)
+                    length += 1
+                    if length > 8 { return .failure(.format) }
+                } else {
+                    if length > 0 { digits.append(current); lengths.append(length) }
+                    current = 0
+                    length = 0
+                    if digits.isEmpty { return .failure(.format) }
+                    seps.append(Character(Unicode.Scalar(b)))
+                }
+            }
+        } else {
+            for ch in s {
+                if let d = ch.wholeNumberValue, ch.isASCII {
+                    current = current * 10 + d
+                    length += 1
+                    if length > 8 { return .failure(.format) }
+                } else {
+                    if length > 0 { digits.append(current); lengths.append(length) }
+                    current = 0
+                    length = 0
+                    if digits.isEmpty { return .failure(.format) }
+                    seps.append(ch)
+                }
             }
         }
         if length > 0 { digits.append(current); lengths.append(length) }
@@ -142,6 +160,7 @@ public enum ImportCell {
     /// A yuan amount to fen, exactly: `1234.5`, `1,234.50`, `¥1,234.50`, `￥88`, `88元`, `RMB 88`, full-width
     /// `１，２３４．５０`. Negative amounts (`-5`, `(5.00)`) are reported as such for the caller to refuse or accept.
     public static func parseAmount(_ raw: String) -> Result<Int64, AmountProblem> {
+        if let fen = plainAmount(raw) { return .success(fen) }
         var s = normalize(raw)
         if s.isEmpty { return .failure(.empty) }
         var negative = false
@@ -175,6 +194,39 @@ public enum ImportCell {
         return .success(fen)
     }
 
+    /// `1234`, `1234.5`, `1234.50` and nothing else (no sign, separators or spaces; at most 15 digits before the
+    /// point): what `parseAmount` reads from such a cell, read byte by byte; nil for anything else, which then takes
+    /// the general path.
+    static func plainAmount(_ s: String) -> Int64? {
+        var whole: Int64 = 0, wholeDigits = 0, frac: Int64 = 0, fracDigits = 0, point = false
+        for b in s.utf8 {
+            if b >= 0x30 && b <= 0x39 {
+                if point {
+                    fracDigits += 1
+                    if fracDigits > 2 { return nil }
+                    frac = frac * 10 + Int64(b - 0x30)
+                } else {
+                    wholeDigits += 1
+                    if wholeDigits > 15 { return nil }
+                    whole = whole * 10 + Int64(b - 0x30)
+                }
+            } else if b == 0x2E && !point && wholeDigits > 0 {
+                point = true
+            } else {
+                return nil
+            }
+        }
+        guard wholeDigits > 0, !point || fracDigits > 0 else { return nil }
+        return whole * 100 + (fracDigits == 1 ? frac * 10 : frac)
+    }
+
+    /// ASCII without control characters: each byte is one Character (no CR LF pair), and `normalize` leaves the
+    /// text as it is unless it starts or ends with a space or tab.
+    static func isPlainASCII(_ s: String) -> Bool {
+        for b in s.utf8 where b < 0x20 || b >= 0x7F { return false }
+        return true
+    }
+
     /// A whole number such as a points balance: `1200`, `1,200`, full-width digits. Nil when it is not one.
     public static func parseInteger(_ raw: String) -> Int64? {
         let s = normalize(raw)
@@ -195,6 +247,9 @@ public enum ImportCell {
     /// A mainland mobile number from `138 0013 8000`, `138-0013-8000`, `+86 138…`, `0086138…`, `86138…`:
     /// the 11 digits, or nil when what is left is not a mobile number.
     public static func phone(_ raw: String) -> String? {
+        // 11 ASCII digits, the usual cell: the general reading below would keep them as they are.
+        let u = raw.utf8
+        if u.count == 11 && u.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return Identity.isValidPhone(raw) ? raw : nil }
         var digits = ""
         var plus = false
         for ch in normalize(raw) {
@@ -212,6 +267,7 @@ public enum ImportCell {
     /// True when a cell holds a number in Excel's scientific notation (8.8E+10): a long card number Excel has
     /// already rounded, which cannot be recovered from the file.
     public static func isScientific(_ s: String) -> Bool {
+        if !s.utf8.contains(where: { $0 == 0x45 || $0 == 0x65 || $0 >= 0x80 }) { return false }   // no E (nor ｅ, Ｅ) at all
         let u = s.uppercased()
         guard let e = u.firstIndex(of: "E"), e != u.startIndex else { return false }
         let mantissa = u[..<e], exponent = u[u.index(after: e)...].drop { $0 == "+" || $0 == "-" }

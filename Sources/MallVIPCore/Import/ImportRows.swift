@@ -104,6 +104,10 @@ public struct ImportRowReader {
                    en: "\(s) is Excel's scientific notation and the number is lost: format the column as text and export again")
             return nil
         }
+        // Printable ASCII without spaces or `|`, at most 64: what `Validate.reference` accepts, checked byte by byte
+        // (it walks Characters); anything else goes to it for the verdict and the message.
+        let u = s.utf8
+        if u.count <= 64 && !u.isEmpty && u.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x7C }) { return s }
         do { try Validate.reference(s, field: columns.header(f)) } catch let e as DomainError { reject(f, e); return nil } catch { return nil }
         return s
     }

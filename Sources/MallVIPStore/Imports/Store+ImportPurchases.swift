@@ -13,9 +13,9 @@ public struct PurchaseImportCounts: Sendable, Equatable {
 }
 
 extension Store {
-    /// Posts imported receipts through the same batch writer as the POS (`insertBatch`), in chronological order and
-    /// in large batches, so that balances, ledger, rolling spend, tiers and report aggregates come out exactly as if
-    /// the purchases had been posted live at their own time. Only the till's back-dating limit is not applied. Each
+    /// Posts imported receipts through the import's batch writer (`insertImportBatch`: the live writer's decisions,
+    /// written in bulk), in chronological order and in large batches, so that balances, ledger, rolling spend, tiers
+    /// and report aggregates come out exactly as if the purchases had been posted live at their own time. Only the till's back-dating limit is not applied. Each
     /// batch is one transaction of whole receipts; receipts already recorded are replays (skipped), so running an
     /// import again after a crash finishes it. A dry run writes each batch and rolls it back: everything is checked
     /// (unknown cards and counters, receipts already there) and nothing stays.
@@ -42,7 +42,7 @@ extension Store {
                 }
             }
             if !items.isEmpty {
-                let results = try await dryRun ? dryRunBatch(items) : writeBatch(items)
+                let results = try await dryRun ? dryRunBatch(items) : writeImportBatch(items)
                 for ((result, r), item) in zip(zip(results, sources), items) {
                     switch result {
                     case .success(.created(let o, let referralPending)):
@@ -115,12 +115,25 @@ extension Store {
         var rejects: [ImportReject]
     }
 
+    /// A batch in one transaction through the import's writer. If a receipt raced in meanwhile (a till posting the
+    /// same receipt number), the batch goes through the live writer instead, which retries each receipt on its own
+    /// and answers that one as a replay or conflict; both writers leave the same rows. Any other error stops the
+    /// import (exit 3): what was committed stays.
+    private func writeImportBatch(_ items: [PreparedPurchase]) async throws -> [Result<BatchItemResult, any Error>] {
+        do {
+            let results = try await write { tx in try await self.insertImportBatch(tx, items) }
+            return results.map { .success($0) }
+        } catch where isUniqueViolation(error) {
+            return await writeBatch(items)
+        }
+    }
+
     /// The batch written and rolled back: the results a real import would have, nothing kept.
     private func dryRunBatch(_ items: [PreparedPurchase]) async throws -> [Result<BatchItemResult, any Error>] {
         struct RolledBack: Error { var results: [BatchItemResult] }
         do {
             _ = try await write { tx -> Int in
-                throw RolledBack(results: try await self.insertBatch(tx, items))
+                throw RolledBack(results: try await self.insertImportBatch(tx, items))
             }
             return []
         } catch let r as RolledBack {
