@@ -32,15 +32,23 @@ struct ReportsCommand: AsyncParsableCommand {
             abstract: "Time each report query (the trailing year, this year and this month) and the nightly jobs on this database.")
         @ArgumentParser.Option(help: "Runs of each query; the best and the median are printed.") var runs: Int = 3
         @ArgumentParser.Flag(help: "Also time a full rebuild of the report aggregates.") var fullRebuild = false
+        @ArgumentParser.Flag(help: "Build the member-period snapshots and daily points first (timed), so that the queries read them.")
+        var snapshotsFirst = false
+        @ArgumentParser.Flag(help: "Empty the cached report figures before every run: the member figures come from the snapshots (or the aggregates), as after a purchase today.")
+        var cold = false
 
         func run() async throws {
-            let runs = max(1, self.runs), full = fullRebuild
+            let runs = max(1, self.runs), full = fullRebuild, first = snapshotsFirst, cold = self.cold
             try await withApplication { app in
                 let store = app.store
                 let (_, programme) = try await store.programme()
                 let today = LocalDate.of(store.env.now(), in: programme.timeZone)
                 let counts = try await store.benchCounts()
                 print("mallvip reports bench · \(counts) · today \(today)")
+                if first {
+                    let built = try await store.buildReportSnapshots(on: today)
+                    print("member-period snapshots and daily points built: \(built.rows) rows in \(ReportsCommand.seconds(built.took)) s")
+                }
                 let periods: [ReportPeriod] = [.last12(endingOn: today.adding(days: -1)), .containing(today, kind: .year), .containing(today, kind: .month)]
                 var worst: (String, Duration) = ("", .zero)
                 for period in periods {
@@ -68,6 +76,7 @@ struct ReportsCommand: AsyncParsableCommand {
                     for (name, q) in queries {
                         var times: [Duration] = []
                         for _ in 0..<runs {
+                            if cold { try await store.dropReportFigureCache() }
                             let t0 = ContinuousClock.now
                             try await q()
                             times.append(ContinuousClock.now - t0)
@@ -81,6 +90,8 @@ struct ReportsCommand: AsyncParsableCommand {
                 print("\nnightly jobs")
                 let nightly = try await store.rebuildReportAggregates(from: today.adding(months: -1))
                 print("  report aggregates, last two months  \(ReportsCommand.seconds(nightly)) s")
+                let snapshots = try await store.buildReportSnapshots(on: today)
+                print("  member-period snapshots, points     \(ReportsCommand.seconds(snapshots.took)) s (\(snapshots.rows) rows)")
                 let t0 = ContinuousClock.now
                 let jobs = try await store.runDailyJobs(on: today, now: Date())
                 print("  all daily jobs (mallvip jobs run)   \(ReportsCommand.seconds(ContinuousClock.now - t0)) s\(jobs.review.alreadyRan ? " (most had already run today)" : "")")

@@ -52,6 +52,11 @@ public struct DemoPlan: Sendable, Equatable {
     public var accountManagers = 14
     public var deskClerks = 4
 
+    /// The largest scale `mallvip demo` accepts: 150 is about 1.8 million members and 24.6 million purchases, past the
+    /// report benchmark's mall (issue 7: 1,000,000 members and 20,000,000 purchases, scale 82.5 and 122). The whole year
+    /// is built in memory before it is written (about 1.5 GB at scale 20, growing with the scale), hence a bound.
+    public static let maxScale = 150.0
+
     public init(seed: UInt64 = 2013, scale: Double = 1.0) {
         self.seed = seed
         self.scale = scale

@@ -63,8 +63,9 @@ extension Store {
     /// the password: they are there to be named on members and enrolments). Returns the figures read back.
     public func generateDemo(_ plan: DemoPlan, staffPasswordHash: String, actor: String = "cli",
                              progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> DemoFigures {
-        guard plan.scale > 0, plan.scale <= 20, plan.days >= 30 else {
-            throw DomainError.invalid("scale", "demo.scale", zh: "规模须大于0且不超过20", en: "scale must be above 0 and at most 20")
+        guard plan.scale > 0, plan.scale <= DemoPlan.maxScale, plan.days >= 30 else {
+            throw DomainError.invalid("scale", "demo.scale", zh: "规模须大于0且不超过\(Int(DemoPlan.maxScale))",
+                                      en: "scale must be above 0 and at most \(Int(DemoPlan.maxScale))")
         }
         try await checkEmptyForDemo()
         let started = ContinuousClock.now
@@ -293,6 +294,8 @@ extension Store {
         progress("wrote \(purchases.written) purchases, \(lines.written) lines")
         // The report aggregates (migration 025), from the rows just written.
         try await ReportAggregates.rebuild(sql, policy: programme.reports, from: nil)
+        // Member figures were written without the snapshots' change list: no snapshot may stand for them.
+        try await ReportSnapshots.discard(sql)
 
         var ledger = BulkInsert(sql, table: "points_ledger", columns: [
             "member_id", "kind", "points", "balance_after", "purchase_id", "note", "actor", "at_ms",

@@ -29,6 +29,7 @@ public enum StoreMigrations {
         M024_Imports(),
         M025_ReportAggregates(),
         M026_Economics(),
+        M027_ReportSnapshots(),
     ]
 }
 

@@ -25,6 +25,10 @@ struct ReportDelta {
         static func < (a: Self, b: Self) -> Bool { (a.member, a.mall, a.month) < (b.member, b.mall, b.month) }
     }
     struct MonthRow { var spend: Int64 = 0, purchases: Int64 = 0, mask: Int64 = 0, lastDay = 0 }
+    struct ChangeKey: Hashable, Comparable {
+        var member: Int64, day: Int
+        static func < (a: Self, b: Self) -> Bool { (a.member, a.day) < (b.member, b.day) }
+    }
 
     /// One line of a receipt as the aggregates see it: its counter, amount and what has been refunded of it.
     struct Line { var counter: Int64; var amount: Int64; var refunded: Int64 = 0 }
@@ -33,6 +37,8 @@ struct ReportDelta {
     var counters: [CounterKey: CounterRow] = [:]
     var bands: [BandKey: BandRow] = [:]
     var months: [MonthKey: MonthRow] = [:]
+    /// Members and days whose period figures changed: the member-period snapshots (migration 027) read them live.
+    var changes: Set<ChangeKey> = []
 
     init(policy: ReportsPolicy) { self.policy = policy }
 
@@ -88,6 +94,7 @@ struct ReportDelta {
             r.mask |= Int64(1) << (day.day - 1)
             r.lastDay = max(r.lastDay, day.dayNumber)
             months[key] = r
+            changes.insert(ChangeKey(member: member, day: day.dayNumber))
         }
     }
 
@@ -115,6 +122,7 @@ struct ReportDelta {
             var r = months[key] ?? MonthRow()
             r.spend -= total
             months[key] = r
+            changes.insert(ChangeKey(member: member, day: day.dayNumber))
         }
     }
 
@@ -158,6 +166,14 @@ struct ReportDelta {
                   purchases = member_month_stats.purchases + excluded.purchases, days_mask = member_month_stats.days_mask | excluded.days_mask,
                   last_day = CASE WHEN excluded.last_day > member_month_stats.last_day THEN excluded.last_day ELSE member_month_stats.last_day END
                 """)
+            out.append(q)
+        }
+        for chunk in changes.sorted().chunked(2_000) {
+            var q = SQLQueryString("INSERT INTO report_member_changes (member_id, day) VALUES")
+            for (n, k) in chunk.enumerated() {
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: k.member), \(int: k.day))" as SQLQueryString)
+            }
+            q.appendLiteral(" ON CONFLICT (member_id, day) DO NOTHING")
             out.append(q)
         }
         return out
@@ -271,16 +287,19 @@ extension Store {
 }
 
 extension Store {
-    /// The nightly pass (daily jobs): rebuilds the report aggregates of the last two calendar months, once per
-    /// business day (`job_runs`). Returns the time taken, nil when it already ran today.
+    /// The nightly pass (daily jobs): rebuilds the report aggregates of the last two calendar months and then the
+    /// member-period snapshots and daily points (`buildReportSnapshots`), once per business day (`job_runs`). Returns the time taken, nil when it already ran today.
     public func runReportRebuild(on day: LocalDate) async throws -> Duration? {
         if try await sql.row("SELECT day FROM job_runs WHERE job = 'reportAggregates' AND day = \(bind: day.dayNumber)") != nil { return nil }
-        let took = try await rebuildReportAggregates(from: day.adding(months: -1))
+        let rebuilt = try await rebuildReportAggregates(from: day.adding(months: -1))
+        // Then the member-period snapshots and the daily points (migration 027), from the aggregates just rebuilt.
+        let snapshots = try await buildReportSnapshots(on: day)
+        let took = rebuilt + snapshots.took
         let ms = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
         try await write { tx in
             try await tx.sql.exec("""
                 INSERT INTO job_runs (job, day, finished_at_ms, summary) VALUES ('reportAggregates', \(bind: day.dayNumber), \(bind: epochMillis(self.now)),
-                  \(bind: "rebuilt from \(LocalDate(year: day.adding(months: -1).year, month: day.adding(months: -1).month, day: 1)) in \(ms) ms")) ON CONFLICT (job, day) DO NOTHING
+                  \(bind: "rebuilt from \(LocalDate(year: day.adding(months: -1).year, month: day.adding(months: -1).month, day: 1)) in \(ms) ms, \(snapshots.rows) snapshot rows")) ON CONFLICT (job, day) DO NOTHING
                 """)
         }
         return took

@@ -113,7 +113,7 @@ public struct TierReport: Sendable, Equatable {
     public var matrix: [String: [String: Int]]
 }
 
-public struct RFMCell: Sendable, Equatable {
+public struct RFMCell: Sendable, Equatable, Codable {
     public var r: Int
     public var f: Int
     public var m: Int
@@ -121,7 +121,7 @@ public struct RFMCell: Sendable, Equatable {
     public var spendFen: Int64
 }
 
-public struct ValueClassRow: Sendable, Equatable {
+public struct ValueClassRow: Sendable, Equatable, Codable {
     /// "A"/"B"/"C", or a segment code ("" = none of them; "highValue" for the high-value count).
     public var key: String
     public var members: Int
@@ -129,7 +129,7 @@ public struct ValueClassRow: Sendable, Equatable {
 }
 
 /// The important-customer segments over the twelve months ending on the period's last day.
-public struct SegmentReport: Sendable, Equatable {
+public struct SegmentReport: Sendable, Equatable, Codable {
     public var from: LocalDate
     public var to: LocalDate
     public var rows: [ValueClassRow]

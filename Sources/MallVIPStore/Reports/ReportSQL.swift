@@ -8,9 +8,13 @@ enum ReportSQL {
     /// One row per member who bought in `range` (in the mall, if given): `member_id, spend_fen, purchases, days,
     /// last_day`. Whole calendar months come from `member_month_stats`; the days at either end of a range that does
     /// not start or end on a month boundary come from `member_daily_spend`. Purchase days are counted per mall.
-    static func memberPeriod(_ range: DayRange, mallId: Int64?) -> SQLQueryString {
+    /// `changedOnly`: just the members on the snapshots' change list (migration 027), read live beside a snapshot;
+    /// `members`: just these (a few rows each by the tables' member keys).
+    static func memberPeriod(_ range: DayRange, mallId: Int64?, changedOnly: Bool = false, members: [Int64]? = nil) -> SQLQueryString {
         let (months, edges) = range.monthSplit
-        let mall: SQLQueryString = mallId.map { " AND mall_id = \(int: $0)" } ?? ""
+        var mall: SQLQueryString = mallId.map { " AND mall_id = \(int: $0)" } ?? ""
+        if changedOnly { mall.appendLiteral(" AND member_id IN (SELECT member_id FROM report_member_changes)") }
+        if let members { mall.appendInterpolation(" AND member_id IN \(list: members)" as SQLQueryString) }
         var parts: [SQLQueryString] = []
         if let months {
             parts.append("""

@@ -14,21 +14,25 @@ extension Store {
             SELECT (SELECT COUNT(*) FROM members WHERE enrolled_day <= \(int: r.to.dayNumber)\(mall)) AS total,
                    (SELECT COUNT(*) FROM members WHERE enrolled_day >= \(int: r.from.dayNumber) AND enrolled_day <= \(int: r.to.dayNumber)\(mall)) AS fresh
             """)!
-        let this = ReportSQL.memberPeriod(r, mallId: scope.mallId)
-        let active = try await sql.row("""
-            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(a.spend_fen), 0) AS BIGINT) AS spend, CAST(COALESCE(SUM(a.purchases), 0) AS BIGINT) AS purchases,
-                   COALESCE(SUM(CASE WHEN a.days >= \(int: minDays) THEN 1 ELSE 0 END), 0) AS repeaters
-            FROM \(this) a
-            """)!
-        let prev = ReportSQL.memberPeriod(previous, mallId: scope.mallId)
-        let retention = try await sql.row("""
-            SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN a.member_id IS NULL THEN 0 ELSE 1 END), 0) AS kept
-            FROM \(prev) b LEFT JOIN \(this) a ON a.member_id = b.member_id
-            """)!
-        return MemberFigures(total: try counts.int("total"), new: try counts.int("fresh"), days: r.days, active: try active.int("n"),
-                             spendFen: try active.int64("spend"), purchases: try active.int64("purchases"),
-                             repeatBuyers: try active.int("repeaters"), minDays: minDays,
-                             previousActive: try retention.int("n"), retained: try retention.int("kept"))
+        let activity = try await cachedFigures(FigureKey.make("members", [r, previous], mallId: scope.mallId, "\(minDays)"),
+                                               ranges: [r, previous]) { () async throws -> [Int64] in
+            let this = try await memberPeriod(r, mallId: scope.mallId)
+            let active = try await sql.row("""
+                SELECT COUNT(*) AS n, CAST(COALESCE(SUM(a.spend_fen), 0) AS BIGINT) AS spend, CAST(COALESCE(SUM(a.purchases), 0) AS BIGINT) AS purchases,
+                       COALESCE(SUM(CASE WHEN a.days >= \(int: minDays) THEN 1 ELSE 0 END), 0) AS repeaters
+                FROM \(this) a
+                """)!
+            let prev = try await memberPeriod(previous, mallId: scope.mallId)
+            let retention = try await sql.row("""
+                SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN a.member_id IS NULL THEN 0 ELSE 1 END), 0) AS kept
+                FROM \(prev) b LEFT JOIN \(this) a ON a.member_id = b.member_id
+                """)!
+            return [try active.int64("n"), try active.int64("spend"), try active.int64("purchases"), try active.int64("repeaters"),
+                    try retention.int64("n"), try retention.int64("kept")]
+        }
+        return MemberFigures(total: try counts.int("total"), new: try counts.int("fresh"), days: r.days, active: Int(activity[0]),
+                             spendFen: activity[1], purchases: activity[2], repeatBuyers: Int(activity[3]), minDays: minDays,
+                             previousActive: Int(activity[4]), retained: Int(activity[5]))
     }
 
     /// Churn at the scope's end (see `ChurnReport`): `churn.inactiveMonths` and `churn.targetRate` from the programme.
@@ -37,14 +41,17 @@ extension Store {
         let policy = programme.churn
         let baseRange = DayRange(from: scope.range.from.adding(months: -12), to: scope.range.from.adding(days: -1))
         let recent = DayRange(from: scope.range.to.windowStart(months: policy.inactiveMonths), to: scope.range.to)
-        let base = ReportSQL.memberPeriod(baseRange, mallId: scope.mallId)
-        let since = ReportSQL.memberPeriod(recent, mallId: scope.mallId)
-        let row = try await sql.row("""
-            SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN a.member_id IS NULL THEN 1 ELSE 0 END), 0) AS lost
-            FROM \(base) b LEFT JOIN \(since) a ON a.member_id = b.member_id
-            """)!
-        return ChurnReport(base: try row.int("n"), lost: try row.int("lost"), inactiveMonths: policy.inactiveMonths,
-                           targetPermille: policy.targetRatePermille)
+        let counts = try await cachedFigures(FigureKey.make("churn", [baseRange, recent], mallId: scope.mallId), ranges: [baseRange, recent]) {
+            () async throws -> [Int] in
+            let base = try await memberPeriod(baseRange, mallId: scope.mallId)
+            let since = try await memberPeriod(recent, mallId: scope.mallId)
+            let row = try await sql.row("""
+                SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN a.member_id IS NULL THEN 1 ELSE 0 END), 0) AS lost
+                FROM \(base) b LEFT JOIN \(since) a ON a.member_id = b.member_id
+                """)!
+            return [try row.int("n"), try row.int("lost")]
+        }
+        return ChurnReport(base: counts[0], lost: counts[1], inactiveMonths: policy.inactiveMonths, targetPermille: policy.targetRatePermille)
     }
 
     /// Members at the scope's end by gender and age band (age on the last day; `reports.ageBands`), with how many of
@@ -55,7 +62,7 @@ extension Store {
         var band = SQLQueryString("CASE WHEN m.birthday IS NULL THEN -1")
         for (i, c) in cutoffs.enumerated().reversed() { band.appendInterpolation(" WHEN m.birthday <= \(bind: c) THEN \(int: i + 1)" as SQLQueryString) }
         band.appendLiteral(" ELSE 0 END")
-        let period = ReportSQL.memberPeriod(scope.range, mallId: scope.mallId)
+        let period = try await memberPeriod(scope.range, mallId: scope.mallId)
         return try await sql.rows("""
             SELECT m.gender, \(band) AS band, COUNT(*) AS members, COALESCE(SUM(CASE WHEN a.member_id IS NULL THEN 0 ELSE 1 END), 0) AS active,
                    CAST(COALESCE(SUM(a.spend_fen), 0) AS BIGINT) AS spend

@@ -74,14 +74,24 @@ extension Store {
         let (_, programme) = try await self.programme()
         let zone = programme.timeZone
         let start = epochMillis(range.from.start(in: zone)), end = epochMillis(range.to.adding(days: 1).start(in: zone))
+        // Days folded into `points_day_stats` (ledger ids up to the watermark) plus the later rows, read live.
+        let mark = try await ReportSnapshots.state(sql, PointsDayStats.watermarkKey) ?? 0
         var byKind: [String: Int64] = [:]
         for r in try await sql.rows("""
-            SELECT kind, CAST(SUM(points) AS BIGINT) AS pts FROM points_ledger WHERE at_ms >= \(int: start) AND at_ms < \(int: end) GROUP BY kind
-            """) { byKind[try r.string("kind")] = try r.int64("pts") }
-        func outstanding(before ms: Int64) async throws -> Int64 {
-            try await sql.row("SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) AS pts FROM points_ledger WHERE at_ms < \(int: ms)")!.int64("pts")
+            SELECT kind, CAST(SUM(points) AS BIGINT) AS pts FROM points_day_stats
+            WHERE day >= \(int: range.from.dayNumber) AND day <= \(int: range.to.dayNumber) GROUP BY kind
+            UNION ALL
+            SELECT kind, CAST(SUM(points) AS BIGINT) AS pts FROM points_ledger
+            WHERE id > \(int: mark) AND at_ms >= \(int: start) AND at_ms < \(int: end) GROUP BY kind
+            """) { byKind[try r.string("kind"), default: 0] += try r.int64("pts") }
+        func outstanding(before day: LocalDate, ms: Int64) async throws -> Int64 {
+            try await sql.row("""
+                SELECT CAST(COALESCE((SELECT SUM(points) FROM points_day_stats WHERE day < \(int: day.dayNumber)), 0)
+                  + COALESCE((SELECT SUM(points) FROM points_ledger WHERE id > \(int: mark) AND at_ms < \(int: ms)), 0) AS BIGINT) AS pts
+                """)!.int64("pts")
         }
-        return PointsReport(byKind: byKind, outstandingStart: try await outstanding(before: start), outstandingEnd: try await outstanding(before: end),
+        return PointsReport(byKind: byKind, outstandingStart: try await outstanding(before: range.from, ms: start),
+                            outstandingEnd: try await outstanding(before: range.to.adding(days: 1), ms: end),
                             fenPerThousandPoints: programme.redemption.fenPerThousandPoints)
     }
 }

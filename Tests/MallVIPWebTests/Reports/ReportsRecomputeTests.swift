@@ -33,6 +33,56 @@ import Testing
                 let scope = ReportScope(range: range, mallId: mall)
                 try await compare(t, raw, scope, previous: period.previous.range, lastYear: range.lastYear, "\(period) mall \(mall.map(String.init) ?? "all")")
             }
+
+            // The nightly member-period snapshots and daily points (migration 027): read through them, every figure
+            // still equals the recompute; so it does after purchases and refunds posted once they were built (today,
+            // back-dated into the snapshots' days, and a refund of an old receipt), and after the next build.
+            let built = try await t.store.buildReportSnapshots(on: today)
+            #expect(built.rows > 0)
+            let last12 = ReportPeriod.last12(endingOn: today.adding(days: -1)).range
+            #expect(try await ReportSnapshots.find(t.store.sql, last12, mallId: nil) != nil)
+            #expect(try await ReportSnapshots.find(t.store.sql, ReportPeriod.year(2026).through(today)!, mallId: mallId) != nil)
+            for stage in ["snapshots", "after snapshots", "rebuilt snapshots"] {
+                if stage == "after snapshots" {
+                    try await purchasesAfterSnapshots(t)
+                    let listed = try await t.store.sql.raw("SELECT COUNT(*) AS n FROM report_member_changes").first()!.decode(column: "n", as: Int.self)
+                    #expect(listed > 0)
+                }
+                if stage == "rebuilt snapshots" { _ = try await t.store.buildReportSnapshots(on: today) }
+                let raw = try await Raw.load(t.store.sql)
+                for (period, mall) in periods {
+                    let range = period.through(today)!
+                    try await compare(t, raw, ReportScope(range: range, mallId: mall), previous: period.previous.range, lastYear: range.lastYear,
+                                      "\(stage) \(period) mall \(mall.map(String.init) ?? "all")")
+                }
+            }
+        }
+    }
+
+    /// After the snapshots were built: member purchases today and back-dated two and five days, a refund of one of
+    /// them and of an old demo member receipt (its business day is inside the snapshots).
+    func purchasesAfterSnapshots(_ t: TestContext) async throws {
+        let sql = t.store.sql
+        let cards = try await sql.raw("SELECT card_no FROM cards WHERE state = 'active' ORDER BY id DESC LIMIT 3").all()
+            .map { try $0.decode(column: "card_no", as: String.self) }
+        let counters = try await sql.raw("SELECT code FROM counters WHERE code LIKE 'CD%' ORDER BY code LIMIT 3").all()
+            .map { try $0.decode(column: "code", as: String.self) }
+        let days: [Date] = [t.clock.now, t.clock.now.addingTimeInterval(-86_400 * 2), t.clock.now.addingTimeInterval(-86_400 * 5)]
+        for (i, card) in cards.enumerated() {
+            let r = try await t.postRaw("/api/v1/purchases", t.purchaseJSON("SNP-\(i)", at: days[i], card: card,
+                                                                           lines: [Line(66_000 + Int64(i) * 1_000, counter: counters[i])]))
+            #expect(r.status == .created, "\(r.text)")
+        }
+        let old = try await sql.raw("""
+            SELECT p.receipt_no, c.code, l.amount_fen FROM purchases p JOIN purchase_lines l ON l.purchase_id = p.id JOIN counters c ON c.id = l.counter_id
+            WHERE p.member_id IS NOT NULL AND p.refunded_fen = 0 AND p.business_day < \(bind: LocalDate(year: 2026, month: 6, day: 1).dayNumber)
+            ORDER BY p.id DESC LIMIT 1
+            """).first()!
+        let (oldReceipt, oldCounter, oldFen) = (try old.decode(column: "receipt_no", as: String.self), try old.decode(column: "code", as: String.self),
+                                                try old.decode(column: "amount_fen", as: Int64.self))
+        for (no, receipt, counter, fen) in [("SNP-F1", "SNP-2", counters[2], Int64(10_000)), ("SNP-F2", oldReceipt, oldCounter, oldFen / 3)] {
+            let r = try await t.postRaw("/api/v1/refunds", #"{"refundNo":"\#(no)","receiptNo":"\#(receipt)","lines":[{"counter":"\#(counter)","amountFen":\#(fen)}]}"#)
+            #expect(r.status == .created, "\(r.text)")
         }
     }
 
