@@ -46,10 +46,12 @@ enum ReportSQL {
     }
 
     /// `member_id, tier` as the tier history stood before `beforeMs`: the last tier change before then.
-    static func tiersAsOf(beforeMs: Int64) -> SQLQueryString {
-        """
+    /// `members`: just these (the top N), so that the tier history of everybody else is not grouped.
+    static func tiersAsOf(beforeMs: Int64, members: [Int64]? = nil) -> SQLQueryString {
+        let only: SQLQueryString = members.map { " AND member_id IN \(list: $0)" } ?? ""
+        return """
         (SELECT t.member_id, t.to_tier AS tier FROM tier_changes t
-         JOIN (SELECT member_id, MAX(id) AS id FROM tier_changes WHERE at_ms < \(int: beforeMs) GROUP BY member_id) l ON l.id = t.id)
+         JOIN (SELECT member_id, MAX(id) AS id FROM tier_changes WHERE at_ms < \(int: beforeMs)\(only) GROUP BY member_id) l ON l.id = t.id)
         """
     }
 

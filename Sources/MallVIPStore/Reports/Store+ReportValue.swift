@@ -124,7 +124,7 @@ extension Store {
             guard !ids.isEmpty else { return [:] }
             var out: [Int64: String] = [:]
             for r in try await sql.rows("""
-                SELECT member_id, tier FROM \(ReportSQL.tiersAsOf(beforeMs: epochMillis(day.start(in: zone)))) t WHERE t.member_id IN \(list: ids)
+                SELECT member_id, tier FROM \(ReportSQL.tiersAsOf(beforeMs: epochMillis(day.start(in: zone)), members: ids)) t
                 """) { out[try r.int64("member_id")] = try r.string("tier") }
             return out
         }
