@@ -20,7 +20,7 @@ struct ImportCommand: AsyncParsableCommand {
         @ArgumentParser.Option(help: "auto, utf8 or gb18030.") var encoding: String = "auto"
         @Flag(help: "Check everything and report what would happen; write nothing to the database.") var dryRun = false
         @ArgumentParser.Option(help: "Where to write the rejected rows (default FILE.rejects.csv).") var rejects: String?
-        @ArgumentParser.Option(help: "Purchases: receipts per transaction.") var batch: Int = 2_000
+        @ArgumentParser.Option(help: "Purchases: receipts per transaction.") var batch: Int = 20_000
     }
 
     struct Members: AsyncParsableCommand {

@@ -23,7 +23,7 @@ public struct ImportOptions: Sendable {
     public var progress: (@Sendable (String) -> Void)?
 
     public init(kind: ImportKind, encoding: ImportEncoding = .auto, mapping: ImportMapping = ImportMapping(), dryRun: Bool = false,
-                actor: String, fileName: String, batchSize: Int = 2_000, progress: (@Sendable (String) -> Void)? = nil) {
+                actor: String, fileName: String, batchSize: Int = 20_000, progress: (@Sendable (String) -> Void)? = nil) {
         self.kind = kind
         self.encoding = encoding
         self.mapping = mapping
