@@ -17,12 +17,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
-        .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
+        // Plot 0.14.0 (HTML DSL), vendored and patched so every text node and attribute value is escaped:
+        // see Vendor/Plot/PATCHES.md. Upstream code, so it keeps the Swift 5 language mode.
+        .target(name: "Plot", path: "Vendor/Plot/Sources/Plot", swiftSettings: [.swiftLanguageMode(.v5)]),
         // Pure domain: rules and values. No web framework, no ORM.
         .target(
             name: "MallVIPCore",
@@ -49,11 +51,13 @@ let package = Package(
                 "MallVIPCore", "MallVIPStore",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
-                .product(name: "Plot", package: "Plot"),
+                "Plot",
                 // The SMTP client (Messaging/SMTP*) speaks to the mail server directly.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // Webhooks: a client that never follows redirects and connects to the address it checked.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(

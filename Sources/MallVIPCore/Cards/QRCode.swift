@@ -30,24 +30,8 @@ public struct QRCode: Sendable, Equatable {
         self.modules = chosen.dark
     }
 
-    /// Inline SVG, one path for all dark modules, with the quiet zone. Empty when the text is too long.
-    public static func svg(_ text: String, pixelsPerModule: Int = 4, label: String? = nil) -> String {
-        guard let code = QRCode(text) else { return "" }
-        let side = code.size + 2 * quietZone
-        var path = ""
-        for (y, row) in code.modules.enumerated() {
-            for (x, dark) in row.enumerated() where dark { path += "M\(x + quietZone) \(y + quietZone)h1v1h-1z" }
-        }
-        let aria = escape(label ?? "QR \(text)")
-        return #"<svg xmlns="http://www.w3.org/2000/svg" class="qrcode" role="img" aria-label="\#(aria)" data-code="\#(escape(text))" "#
-            + #"viewBox="0 0 \#(side) \#(side)" width="\#(side * pixelsPerModule)" height="\#(side * pixelsPerModule)" shape-rendering="crispEdges">"#
-            + #"<rect width="\#(side)" height="\#(side)" fill="white"/><path fill="black" d="\#(path)"/></svg>"#
-    }
-
-    private static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    /// The SVG drawing is in MallVIPWeb (`QRCode+SVG.swift`), where its text is escaped by the one HTML escaping
+    /// function every page uses.
 
     // MARK: - Capacity (level M)
 

@@ -1,4 +1,5 @@
 import MallVIPCore
+import Plot
 
 /// Code 128 as inline SVG: one rect per bar, quiet zones either side, crisp edges so printers and scanners see
 /// whole modules. Nil when the text cannot be encoded.
@@ -19,8 +20,6 @@ enum BarcodeSVG {
             + #"<rect x="0" y="0" width="\#(total)" height="\#(height)" fill="white"/><g fill="black">\#(bars)</g></svg>"#
     }
 
-    private static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    /// Text inside the SVG goes through the one HTML escaping function (vendored Plot, `& < > " '`).
+    static func escape(_ s: String) -> String { HTMLEscaping.escape(s) }
 }

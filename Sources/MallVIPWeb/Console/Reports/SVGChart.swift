@@ -1,4 +1,5 @@
 import Foundation
+import Plot
 
 /// Charts drawn on the server as inline SVG: fixed sizes (they print the same on A4), every text escaped, no
 /// script. Values are only geometry here; the figures themselves stay integers in the tables beside each chart.
@@ -11,10 +12,8 @@ enum SVGChart {
 
     static let palette = ["#6b1d3a", "#c9a227", "#2f6f8f", "#6a994e", "#bc4749", "#8d6a9f", "#57606a"]
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    /// Text inside the SVG goes through the one HTML escaping function (vendored Plot, `& < > " '`).
+    static func escape(_ s: String) -> String { HTMLEscaping.escape(s) }
 
     private static func n(_ x: Double) -> String { String(format: "%.1f", x) }
 
