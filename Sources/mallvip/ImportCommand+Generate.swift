@@ -22,26 +22,27 @@ extension ImportCommand {
             }
             defer { try? file.close() }
             var buffer = ""
-            func emit(_ line: String) {
-                buffer += line
-                buffer += "\r\n"
+            // Through CSVFormat like every CSV the product writes (the generated cells need no quoting today).
+            func emit(_ cells: [String]) {
+                buffer += CSVFormat.line(cells)
                 if buffer.utf8.count > 1 << 20 { file.write(Data(buffer.utf8)); buffer = "" }
             }
             var rng = SplitMix64(seed: seed)
             switch kind {
             case "counters":
-                emit("店柜编码,店柜名称,课,课名称,品牌,品类,楼层,参与折扣,积分")
+                emit(["店柜编码", "店柜名称", "课", "课名称", "品牌", "品类", "楼层", "参与折扣", "积分"])
                 for i in 1...max(1, rows) {
-                    emit("\(Self.counterCode(i)),专柜\(i),GD\(i % 8 + 1),\(i % 8 + 1)课,品牌\(i),\(["女装", "男装", "鞋包", "化妆品", "儿童", "家居"][i % 6]),\(i % 6 + 1)F,\(i % 10 == 0 ? "否" : "是"),是")
+                    emit([Self.counterCode(i), "专柜\(i)", "GD\(i % 8 + 1)", "\(i % 8 + 1)课", "品牌\(i)", ["女装", "男装", "鞋包", "化妆品", "儿童", "家居"][i % 6],
+                          "\(i % 6 + 1)F", i % 10 == 0 ? "否" : "是", "是"])
                 }
             case "members":
-                emit("会员卡号,手机号,姓名,性别,生日,积分")
+                emit(["会员卡号", "手机号", "姓名", "性别", "生日", "积分"])
                 for i in 1...max(1, rows) {
                     let birthday = "\(1950 + rng.below(55))/\(rng.int(1...12))/\(rng.int(1...28))"
-                    emit("\(Self.card(i)),\(Self.phone(i)),会员\(i),\(i % 3 == 0 ? "男" : "女"),\(birthday),\(rng.below(5) == 0 ? rng.below(3000) : 0)")
+                    emit([Self.card(i), Self.phone(i), "会员\(i)", i % 3 == 0 ? "男" : "女", birthday, String(rng.below(5) == 0 ? rng.below(3000) : 0)])
                 }
             case "purchases":
-                emit("小票号,交易时间,会员卡号,手机号,店柜编码,实收金额")
+                emit(["小票号", "交易时间", "会员卡号", "手机号", "店柜编码", "实收金额"])
                 let tz = TimeZone(identifier: "Asia/Shanghai")!
                 let yesterday = LocalDate.of(Date(), in: tz).adding(days: -1)
                 let first = yesterday.adding(days: -(max(1, days) - 1))
@@ -67,7 +68,7 @@ extension ImportCommand {
                         let receipt = "R\(date.year)\(String(format: "%02d%02d", date.month, date.day))-\(String(format: "%06d", seq))"
                         for _ in 0..<lines {
                             let fen = 1_000 + Int64(rng.below(120_000))
-                            emit("\(receipt),\(time),\(card),\(phone),\(Self.counterCode(rng.below(max(1, counters)) + 1)),\(Money.yuan(fen, grouping: false))")
+                            emit([receipt, time, card, phone, Self.counterCode(rng.below(max(1, counters)) + 1), Money.yuan(fen, grouping: false)])
                         }
                         target -= lines
                         written += lines

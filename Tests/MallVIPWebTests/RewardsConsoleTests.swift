@@ -153,9 +153,9 @@ import Vapor
             #expect(page.contains("2 件礼品，标价合计 319.00 元"))
             let csv = try await manager.get("/console/rewards/settlement.csv?month=2026-11")
             #expect(csv.status == .ok)
-            #expect(csv.body.hasPrefix("counter,counterName,brand,redemptionId"))
+            #expect(csv.body.hasPrefix(CSVFormat.bom + "counter,counterName,brand,redemptionId"))
             #expect(csv.body.contains(",199.00,199.00"))
-            #expect(csv.body.split(separator: "\n").count == 3)
+            #expect(csv.body.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 3)
             #expect(try await manager.get("/console/rewards/settlement?month=2026-13").status == .unprocessableEntity)
             #expect(try await manager.get("/console/rewards/settlement?month=2026-10").contains("本月没有店柜供货的兑换"))
         }

@@ -25,7 +25,7 @@ public struct ImportReject: Sendable, Equatable {
 
 /// The rejects file: UTF-8 with a BOM (Excel opens it directly), one row per rejected line, in line order.
 public enum ImportRejectsCSV {
-    public static let bom = "\u{FEFF}"
+    public static var bom: String { CSVFormat.bom }
     public static let header = ["行号 line", "列 column", "原因", "reason", "规则 rule", "内容 value"]
 
     public static func line(_ r: ImportReject) -> String {
@@ -33,17 +33,4 @@ public enum ImportRejectsCSV {
     }
 
     public static var head: String { bom + CSVFormat.line(header) }
-}
-
-/// Writing CSV cells: quoted when they hold a comma, quote or line break; a leading `= + - @` (a spreadsheet
-/// formula) is defused with an apostrophe unless the cell is a plain number.
-public enum CSVFormat {
-    public static func cell(_ raw: String) -> String {
-        var s = raw
-        if let f = s.first, "=+-@".contains(f), Int64(s) == nil { s = "'" + s }
-        return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-
-    public static func line(_ cells: [String]) -> String { cells.map(cell).joined(separator: ",") + "\r\n" }
 }

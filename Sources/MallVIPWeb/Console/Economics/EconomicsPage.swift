@@ -29,14 +29,14 @@ enum EconomicsPage {
 
     /// CSV of the year's costs, booked and from the system, one line each (UTF-8 with BOM, plain yuan).
     static func csv(_ m: Model) -> String {
-        var out = CSVText.bom + CSVText.line(["来源 source", "月份 period", "类别 kind", "预算科目 bucket", "数量 quantity", "单价 unit cost",
+        var out = CSVFormat.bom + CSVFormat.line(["来源 source", "月份 period", "类别 kind", "预算科目 bucket", "数量 quantity", "单价 unit cost",
                                               "金额 amount", "说明 note", "录入人 by"])
         for c in m.pl.costs.booked {
-            out += CSVText.line(["booked", c.period.description, c.kind.rawValue, c.bucket.rawValue, c.quantity.map(String.init) ?? "",
+            out += CSVFormat.line(["booked", c.period.description, c.kind.rawValue, c.bucket.rawValue, c.quantity.map(String.init) ?? "",
                                  c.unitCostFen.map { Money.yuan($0, grouping: false) } ?? "", Money.yuan(c.amountFen, grouping: false), c.note, c.createdBy])
         }
         for s in m.pl.costs.system {
-            out += CSVText.line(["system:\(s.source.rawValue)", s.period.description, s.kind.rawValue, s.bucket.rawValue, String(s.count), "",
+            out += CSVFormat.line(["system:\(s.source.rawValue)", s.period.description, s.kind.rawValue, s.bucket.rawValue, String(s.count), "",
                                  Money.yuan(s.amountFen, grouping: false), s.source.label.zh, ""])
         }
         return out

@@ -2,15 +2,9 @@ import Foundation
 import MallVIPCore
 import Vapor
 
-/// CSV as Chinese offices open it: UTF-8 with a byte-order mark (without it Excel reads the file as GBK and the
-/// names turn to mojibake), cells quoted as needed, and no cell that a spreadsheet would run as a formula.
+/// The HTTP side of a CSV download. The text itself (BOM, quoting, formula defusing) is `CSVFormat` in
+/// MallVIPCore, the one cell function every CSV writer uses.
 enum CSVText {
-    static let bom = "\u{FEFF}"
-
-    static func cell(_ raw: String) -> String { CSVFormat.cell(raw) }
-
-    static func line(_ cells: [String]) -> String { CSVFormat.line(cells) }
-
     /// Headers of a CSV download that must not be cached (personal data).
     static func headers(filename: String) -> HTTPHeaders {
         var headers = HTTPHeaders()

@@ -110,12 +110,12 @@ enum ExportsController {
         let logger = req.logger
         let body = Response.Body(asyncStream: { writer in
             do {
-                try await writer.write(.buffer(ByteBuffer(string: CSVText.bom + CSVText.line(header))))
+                try await writer.write(.buffer(ByteBuffer(string: CSVFormat.bom + CSVFormat.line(header))))
                 var after: Int64 = 0, rows = 0
                 while true {
                     let (lines, last) = try await next(after)
                     guard let last, !lines.isEmpty else { break }
-                    try await writer.write(.buffer(ByteBuffer(string: lines.map(CSVText.line).joined())))
+                    try await writer.write(.buffer(ByteBuffer(string: lines.map(CSVFormat.line).joined())))
                     rows += lines.count
                     after = last
                 }

@@ -32,7 +32,7 @@ enum ProspectsController {
 
     @Sendable static func list(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await ProspectsPage.Query.model(req.store, access: try await access(req), notice: req.query["notice"])
+        let model = try await ProspectsPage.Query.model(req.store, access: try await access(req), notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("主顾客登记", "Regular customers"), ProspectsPage.View.body(model, ctx))
     }
 
@@ -58,7 +58,7 @@ enum ProspectsController {
                 counterId = id
             }
             try await req.store.registerProspect(phone: values.phone, name: values.name, counterId: counterId, actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.prospects(counter: nil, department: nil).path,
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.prospects(counter: nil, department: nil).path,
                                                      ctx.t("已登记 \(Identity.maskPhone(values.phone))", "Registered \(Identity.maskPhone(values.phone))")))
         } catch let e as DomainError {
             var model = try await ProspectsPage.Query.model(req.store, access: access, notice: nil)
@@ -76,7 +76,7 @@ enum ProspectsController {
 
     @Sendable static func ranking(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await RankingPage.Query.model(req.store, mall: req.query["mall"], week: req.query["week"], notice: req.query["notice"])
+        let model = try await RankingPage.Query.model(req.store, mall: req.query["mall"], week: req.query["week"], notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("各课转化周排名", "Weekly conversion ranking"), RankingPage.View.body(model, ctx))
     }
 
@@ -96,7 +96,7 @@ enum ProspectsController {
                                   en: "nobody converted anyone that week: no winner")
             }
             let notice = ctx.t("已记录 \(award.departmentName) 获得 \(award.rewardText)", "Recorded: \(award.departmentName) wins \(award.rewardText)")
-            return req.redirect(to: Forms.withNotice(SiteURL.conversionRanking(mall: mallId, week: award.weekStart.description).path, notice))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.conversionRanking(mall: mallId, week: award.weekStart.description).path, notice))
         } catch let e as DomainError {
             var model = try await RankingPage.Query.model(req.store, mall: mall, week: week, notice: nil)
             model.error = Forms.message(e, ctx)
@@ -113,6 +113,6 @@ enum ProspectsController {
             throw DomainError.invalid("counterId", "counter.format", zh: "店柜无效", en: "counterId is not a counter")
         }
         try await req.store.setStaffCounter(staffId: id, counterId: counterId, actor: req.actor)
-        return req.redirect(to: Forms.withNotice(SiteURL.staff.path, ctx.t("已设置店柜", "Counter saved")))
+        return req.redirect(to: try await Forms.withNotice(req, SiteURL.staff.path, ctx.t("已设置店柜", "Counter saved")))
     }
 }

@@ -47,7 +47,7 @@ enum ReportsController {
             try await req.store.recordExport("reportTop", rows: table.rows.count,
                                              detail: "\(m.period.key) unmasked=\(m.unmasked) mall=\(m.mall?.code ?? "all")", actor: req.actor)
         }
-        let text = CSVText.bom + CSVText.line(table.header) + table.rows.map(CSVText.line).joined()
+        let text = CSVFormat.bom + CSVFormat.line(table.header) + table.rows.map(CSVFormat.line).joined()
         let filename = "report-\(name)-\(m.period.key)\(m.mall.map { "-" + $0.code } ?? "").csv"
         return Response(status: .ok, headers: CSVText.headers(filename: filename), body: .init(string: text))
     }

@@ -158,16 +158,17 @@ enum SettlementPage {
         }
     }
 
+    /// Through `CSVFormat` like every other CSV: a counter or gift named "=HYPERLINK(…)" stays text.
     static func csv(_ m: Model) -> String {
-        func cell(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
-        var lines = ["counter,counterName,brand,redemptionId,businessDate,item,itemName,cardNo,listPriceYuan,costYuan"]
+        var out = CSVFormat.bom + CSVFormat.line(["counter", "counterName", "brand", "redemptionId", "businessDate", "item", "itemName",
+                                                  "cardNo", "listPriceYuan", "costYuan"])
         for r in m.rows {
             for l in r.lines {
-                lines.append([r.counterCode, r.counterName, r.brand, String(l.redemptionId), l.businessDate.description, l.itemCode, l.itemName.zh,
-                              l.cardNo ?? "", Money.yuan(l.listPriceFen).replacingOccurrences(of: ",", with: ""),
-                              Money.yuan(l.costFen).replacingOccurrences(of: ",", with: "")].map(cell).joined(separator: ","))
+                out += CSVFormat.line([r.counterCode, r.counterName, r.brand, String(l.redemptionId), l.businessDate.description, l.itemCode, l.itemName.zh,
+                                       l.cardNo ?? "", Money.yuan(l.listPriceFen).replacingOccurrences(of: ",", with: ""),
+                                       Money.yuan(l.costFen).replacingOccurrences(of: ",", with: "")])
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return out
     }
 }
