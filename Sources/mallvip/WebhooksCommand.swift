@@ -24,8 +24,15 @@ struct WebhooksCommand: AsyncParsableCommand {
             } catch let e as DomainError {
                 throw ValidationError(e.en.replacingOccurrences(of: "url ", with: "--url ", options: .anchored))
             }
-            let (sub, secret) = try await withApplication { app in
-                try await app.store.createWebhook(url: url, events: list, description: description, actor: "cli")
+            let (sub, secret): (WebhookSubscription, String)
+            do {
+                // The address rule (public receivers only unless MALLVIP_WEBHOOK_ALLOW_PRIVATE=1) is the console's.
+                (sub, secret) = try await withApplication { app in
+                    try await app.store.createWebhook(url: url, events: list, description: description, actor: "cli",
+                                                      targets: app.webhookTargets)
+                }
+            } catch let e as DomainError where e.field == "url" {
+                throw ValidationError(e.en.replacingOccurrences(of: "url ", with: "--url ", options: .anchored))
             }
             print("webhook \(sub.id) created: \(sub.url) for \(sub.events.map(\.rawValue).joined(separator: ","))")
             print("Signing secret (shown only now; verify X-MallVIP-Signature with it):")

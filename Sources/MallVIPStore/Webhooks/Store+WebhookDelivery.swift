@@ -117,15 +117,16 @@ extension Store {
             do {
                 let response = try await sender.send(request)
                 status = response.status
-                if !(200..<300).contains(response.status) {
-                    error = "HTTP \(response.status)" + (response.body.isEmpty ? "" : ": " + String(response.body.prefix(200)))
-                }
+                if !(200..<300).contains(response.status) { error = WebhookResponse.failureReason(status: response.status) }
             } catch is CancellationError {
                 // Stopping mid-send: the receiver may have it. It stays `sending` and goes again after the lease
                 // under the same delivery id, which receivers de-duplicate.
                 try? await releaseWebhooks(Array(claimed[(i + 1)...]))
                 throw CancellationError()
+            } catch let e as WebhookTargetRefused {
+                error = String(e.reason.prefix(300))
             } catch let e {
+                // The client's own error (refused, timed out, TLS), never text from the receiver.
                 error = String(String(describing: e).prefix(300))
             }
             let elapsed = ContinuousClock.now - start

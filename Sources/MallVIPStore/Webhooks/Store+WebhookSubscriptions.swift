@@ -27,18 +27,26 @@ extension Store {
         }
         guard url.count <= webhookURLMax, let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(),
               ["http", "https"].contains(scheme), let host = c.host, !host.isEmpty, c.fragment == nil,
-              c.user == nil, c.password == nil, !url.contains(" ") else {
+              !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f || $0 == "\\" }) else {
             throw DomainError.invalid("url", "webhook.url.http", zh: "接收地址须是 http:// 或 https:// 开头的完整网址",
                                       en: "url must be a full http:// or https:// address, e.g. https://crm.example.com/hooks/mallvip")
+        }
+        // user:password@ would be sent to (and logged by) whatever the host turns out to be; the signature is the
+        // authentication.
+        guard c.user == nil, c.password == nil, c.percentEncodedHost.map({ !$0.contains("@") }) ?? true else {
+            throw DomainError.invalid("url", "webhook.url.credentials", zh: "接收地址不能包含用户名或密码",
+                                      en: "url must not carry a user name or password: receivers check X-MallVIP-Signature instead")
         }
         return url
     }
 
     /// Creates a subscription and returns it with its signing secret, which is stored encrypted and never shown
-    /// again. Audited.
+    /// again. Audited. `targets` decides which addresses the URL may resolve to (public only unless the
+    /// deployment allows private receivers); the same rule is applied again before each send.
     public func createWebhook(url: String, events: [WebhookEvent], description: String = "",
-                              actor: String) async throws -> (WebhookSubscription, secret: String) {
+                              actor: String, targets: WebhookTargetPolicy = .strict) async throws -> (WebhookSubscription, secret: String) {
         let url = try Self.validateWebhookURL(url)
+        try await targets.checkSubscription(url)
         guard !events.isEmpty else {
             throw DomainError.invalid("events", "webhook.events.required", zh: "请至少选择一个事件", en: "choose at least one event")
         }

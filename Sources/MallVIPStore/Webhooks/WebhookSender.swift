@@ -10,18 +10,28 @@ public struct WebhookRequest: Sendable {
     public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
 }
 
-/// What the receiver answered: only the status decides (2xx = delivered); a little of the body goes to the log.
+/// What the receiver answered: only the status. The body is neither read into the log nor shown: a receiver's
+/// answer is not ours to store, and showing it would turn webhooks into a way to read internal pages (SSRF).
 public struct WebhookResponse: Sendable {
     public var status: Int
-    public var body: String
-    public init(status: Int, body: String = "") {
+    public init(status: Int) {
         self.status = status
-        self.body = body
+    }
+
+    /// The fixed reason recorded for a status that is not 2xx.
+    public static func failureReason(status: Int) -> String {
+        switch status {
+        case 300..<400: "HTTP \(status): redirects are not followed; point the subscription at the final address"
+        case 400..<500: "HTTP \(status): the receiver refused the delivery"
+        case 500..<600: "HTTP \(status): the receiver failed"
+        default: "HTTP \(status): not a success status"
+        }
     }
 }
 
 /// The HTTP edge of the delivery worker, injected so that tests can put a fake or a real local server behind it.
-/// Throws when no answer came (refused, timed out); an answer of any status is returned.
+/// Throws when no answer came (refused, timed out) or the target was refused (`WebhookTargetRefused`, nothing
+/// sent); an answer of any status is returned. Redirects are never followed.
 public protocol WebhookSender: Sendable {
     func send(_ request: WebhookRequest) async throws -> WebhookResponse
 }

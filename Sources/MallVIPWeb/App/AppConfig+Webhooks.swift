@@ -15,6 +15,12 @@ public struct WebhookConfig: Sendable, Equatable {
     /// `MALLVIP_WEBHOOK_MAX_ATTEMPTS` (default 8) and `MALLVIP_WEBHOOK_BACKOFF` (seconds before the first retry,
     /// default 30, doubling after each failure, at most 6 hours).
     public var retry = WebhookRetryPolicy()
+    /// `MALLVIP_WEBHOOK_ALLOW_PRIVATE=1`: receivers may be on loopback, private or link-local addresses (a CRM
+    /// inside the mall's network). Off by default: a subscription then can only reach public addresses (SSRF).
+    public var allowPrivate = false
+
+    /// The address rule for subscriptions and sends.
+    public var targets: WebhookTargetPolicy { WebhookTargetPolicy(allowPrivate: allowPrivate) }
 
     public init() {}
 
@@ -34,6 +40,10 @@ public struct WebhookConfig: Sendable, Equatable {
         c.lease = try seconds("MALLVIP_WEBHOOK_LEASE", 1...86_400) ?? c.lease
         c.timeout = try seconds("MALLVIP_WEBHOOK_TIMEOUT", 0.5...300) ?? c.timeout
         c.retry.backoffSeconds = try seconds("MALLVIP_WEBHOOK_BACKOFF", 0.1...86_400) ?? c.retry.backoffSeconds
+        if let v = value("MALLVIP_WEBHOOK_ALLOW_PRIVATE") {
+            guard ["0", "1"].contains(v) else { throw StoreConfigurationError("MALLVIP_WEBHOOK_ALLOW_PRIVATE must be 0 or 1") }
+            c.allowPrivate = v == "1"
+        }
         if let v = value("MALLVIP_WEBHOOK_MAX_ATTEMPTS") {
             guard let n = Int(v), (1...100).contains(n) else {
                 throw StoreConfigurationError("MALLVIP_WEBHOOK_MAX_ATTEMPTS must be an integer from 1 to 100")

@@ -83,7 +83,8 @@ struct WebhookConsoleTests {
 
     @Test("mallvip webhooks create, list, deliver and replay", .timeLimit(.minutes(10)))
     func commandLine() async throws {
-        let env = try await KillEnvironment.make()
+        var env = try await KillEnvironment.make()
+        env.extraEnvironment["MALLVIP_WEBHOOK_ALLOW_PRIVATE"] = "1"  // the receiver listens on 127.0.0.1
         let receiver = try await WebhookReceiver.start()
         do {
             try await cli(env, receiver)

@@ -40,7 +40,7 @@ struct WebhookKillTests {
 
             let env = try KillEnvironment.beside(t, tag: "webhook-kill", extraEnvironment: [
                 "MALLVIP_WEBHOOK_INTERVAL": "0.5", "MALLVIP_WEBHOOK_LEASE": "3", "MALLVIP_WEBHOOK_BACKOFF": "1",
-                "MALLVIP_WEBHOOK_TIMEOUT": "2", "MALLVIP_OUTBOX_INTERVAL": "3600", "MALLVIP_DB_POOL": "2",
+                "MALLVIP_WEBHOOK_TIMEOUT": "2", "MALLVIP_WEBHOOK_ALLOW_PRIVATE": "1", "MALLVIP_OUTBOX_INTERVAL": "3600", "MALLVIP_DB_POOL": "2",
                 // The test app's key: serve must decrypt the secret it stored.
                 "MALLVIP_DATA_KEY": Data("test-key-0123456789-0123456789-01".utf8).base64EncodedString()])
             defer { try? FileManager.default.removeItem(at: env.dir) }

@@ -28,7 +28,7 @@ struct WebhookReceiverTests {
             let (subId, secret) = try await t.subscribe(url: receiver.url)
             receiver.setSecret(secret)
             let policy = WebhookRetryPolicy(maxAttempts: 6, backoffSeconds: 30)
-            let sender = WebhookHTTPSender(client: t.app.client, timeout: 2)
+            let sender = WebhookHTTPSender(eventLoopGroup: t.app.eventLoopGroup, timeout: 2, targets: WebhookTargetPolicy(allowPrivate: true))
             func pass() async throws -> WebhookPassSummary {
                 try await t.store.deliverWebhooks(sender: sender, policy: policy, lease: 60)
             }

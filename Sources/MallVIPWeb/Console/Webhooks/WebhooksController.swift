@@ -26,7 +26,7 @@ enum WebhooksController {
         let ctx = PageContext(req)
         let model = try await WebhooksPage.Query.model(req.store, status: req.query["status"],
                                                        subscription: req.query["subscription"].flatMap { Int64($0) },
-                                                       notice: req.query["notice"])
+                                                       notice: try await Notices.take(req))
         return Layout.render(ctx, title: title(ctx), WebhooksPage.View.body(model, ctx))
     }
 
@@ -37,7 +37,8 @@ enum WebhooksController {
         let url = Forms.trimmed(form["url"]), description = Forms.trimmed(form["description"])
         let events = WebhookEvent.allCases.filter { form["event_\($0.rawValue)"] != nil }
         do {
-            let (sub, secret) = try await req.store.createWebhook(url: url, events: events, description: description, actor: req.actor)
+            let (sub, secret) = try await req.store.createWebhook(url: url, events: events, description: description, actor: req.actor,
+                                                                targets: req.application.webhookTargets)
             var model = try await WebhooksPage.Query.model(req.store, status: nil, subscription: nil, notice: nil)
             model.newSecret = (sub.id, secret)
             return Layout.render(ctx, title: title(ctx), status: .created, WebhooksPage.View.body(model, ctx))
@@ -55,7 +56,7 @@ enum WebhooksController {
         let ctx = PageContext(req)
         let id = try id(req)
         try await req.store.deactivateWebhook(id: id, actor: req.actor)
-        return req.redirect(to: Forms.withNotice(WebhookURL.list(status: nil, subscription: nil).path,
+        return req.redirect(to: try await Forms.withNotice(req, WebhookURL.list(status: nil, subscription: nil).path,
                                                  ctx.t("已停用订阅 #\(id)", "Subscription #\(id) deactivated")))
     }
 
@@ -69,13 +70,13 @@ enum WebhooksController {
             throw DomainError.invalid("since", "date.format", zh: "请选择重发起始日期", en: "since must be a date (YYYY-MM-DD)")
         }
         let n = try await req.store.replayWebhooks(subscriptionId: id, since: day, actor: req.actor)
-        return req.redirect(to: Forms.withNotice(WebhookURL.list(status: nil, subscription: id).path,
+        return req.redirect(to: try await Forms.withNotice(req, WebhookURL.list(status: nil, subscription: id).path,
                                                  ctx.t("已重新排队 \(n) 条推送（\(day) 起）", "\(n) deliveries since \(day) queued again")))
     }
 
     @Sendable static func delivery(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        guard let model = try await WebhooksPage.Query.delivery(req.store, id: try id(req), notice: req.query["notice"]) else {
+        guard let model = try await WebhooksPage.Query.delivery(req.store, id: try id(req), notice: try await Notices.take(req)) else {
             throw Abort(.notFound)
         }
         return Layout.render(ctx, title: ctx.t("推送 #\(model.delivery.id)", "Delivery #\(model.delivery.id)"),
@@ -86,6 +87,6 @@ enum WebhooksController {
         let ctx = PageContext(req)
         let id = try id(req)
         try await req.store.replayWebhookDelivery(id: id, actor: req.actor)
-        return req.redirect(to: Forms.withNotice(WebhookURL.delivery(id).path, ctx.t("已重新排队，稍后发送", "Queued again: it goes out with the next pass")))
+        return req.redirect(to: try await Forms.withNotice(req, WebhookURL.delivery(id).path, ctx.t("已重新排队，稍后发送", "Queued again: it goes out with the next pass")))
     }
 }
