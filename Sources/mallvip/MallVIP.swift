@@ -14,7 +14,7 @@ struct MallVIPCommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, MigrateCommand.self, UsersCommand.self, APIKeyCommand.self, ProgrammeCommand.self,
                       DemoCommand.self, VerifyCommand.self, JobsCommand.self, CardsCommand.self, RewardsCommand.self,
                       BenchCommand.self, BackupCommand.self, RestoreCommand.self, ReportsCommand.self, WebhooksCommand.self,
-                      ImportCommand.self]
+                      ImportCommand.self, KeysCommand.self]
     )
 }
 
@@ -27,6 +27,10 @@ func withApplication<T>(migrate: Bool = true, _ body: (Application) async throws
     do {
         let config = try AppConfig.fromEnvironment()
         try await configure(app, config: config)
+        // A key file made just now, or the development key, is said once on stderr (serve prints it on stdout).
+        if let key = app.dataKey, key.isNoteworthy {
+            FileHandle.standardError.write(Data((key.line + "\n").utf8))
+        }
         if migrate { try await app.autoMigrate() }
         let result = try await body(app)
         try await app.asyncShutdown()

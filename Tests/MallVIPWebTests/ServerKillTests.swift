@@ -449,6 +449,9 @@ struct KillEnvironment: Sendable {
     var childEnvironment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = databaseURL
+        // serve refuses PostgreSQL without a data key: children get the test app's, so they read what it wrote.
+        env["MALLVIP_DATA_KEY"] = TestDataKey.base64
+        env.removeValue(forKey: "MALLVIP_DATA_KEY_OLD")
         env.merge(extraEnvironment) { _, extra in extra }
         return env
     }

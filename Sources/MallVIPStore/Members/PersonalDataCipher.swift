@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 
 /// National ID numbers are stored encrypted (AES-GCM) with a keyed hash (HMAC-SHA256) beside them, so the
-/// one-person-one-card check works without decrypting anything. The key comes from `MALLVIP_DATA_KEY`
-/// (base64, 32 bytes) in production.
+/// one-person-one-card check works without decrypting anything. The key comes from `DataKey.resolve` (the
+/// `MALLVIP_DATA_KEY` variable, or the key file beside a SQLite database); there is deliberately no constructor that
+/// falls back to a built-in key.
 public struct PersonalDataCipher: Sendable {
     private let key: SymmetricKey
     private let hashKey: SymmetricKey
@@ -11,20 +12,6 @@ public struct PersonalDataCipher: Sendable {
     public init(keyData: Data) {
         key = SymmetricKey(data: SHA256.hash(data: keyData + Data("enc".utf8)))
         hashKey = SymmetricKey(data: SHA256.hash(data: keyData + Data("mac".utf8)))
-    }
-
-    /// From `MALLVIP_DATA_KEY`; without it a fixed development key is used and `isDevelopmentKey` is true so that
-    /// `serve` can warn loudly.
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> PersonalDataCipher {
-        if let b64 = env["MALLVIP_DATA_KEY"], let data = Data(base64Encoded: b64), data.count >= 32 {
-            return PersonalDataCipher(keyData: data)
-        }
-        return PersonalDataCipher(keyData: Data("mallvip-development-key-not-for-production".utf8))
-    }
-
-    public static func isDevelopmentKey(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        guard let b64 = env["MALLVIP_DATA_KEY"], let data = Data(base64Encoded: b64) else { return true }
-        return data.count < 32
     }
 
     public func hash(_ value: String) -> String {

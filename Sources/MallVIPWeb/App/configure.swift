@@ -11,8 +11,11 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
     // The store works through one event loop's pool (app.db), so the whole pool size goes there.
     try config.database.register(on: app.databases, poolSize: config.databasePool)
     for m in StoreMigrations.all { app.migrations.add(m) }
+    // The data key: one resolution for serve and every command (DataKey.swift); tests inject their own.
+    let dataKey = try env == nil ? DataKey.resolve(database: config.database, production: config.production) : nil
+    app.storage[DataKeyResolutionKey.self] = dataKey
     let store = Store(db: app.db, isSQLite: config.database.isSQLite,
-                      env: env ?? StoreEnvironment(cipher: PersonalDataCipher.fromEnvironment()),
+                      env: env ?? StoreEnvironment(cipher: dataKey!.cipher),
                       writers: max(1, config.databasePool / 2))
     app.storage[StoreKey.self] = store
     app.storage[ConfigKey.self] = config
@@ -32,6 +35,7 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
     ContentConfiguration.global.use(encoder: encoder, for: .json)
     app.routes.defaultMaxBodySize = ByteCount(value: config.maxBodyBytes)
     app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())     // outermost: error answers get the headers too
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
     app.middleware.use(AppErrorMiddleware())
@@ -41,10 +45,13 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
 struct StoreKey: StorageKey { typealias Value = Store }
 struct ConfigKey: StorageKey { typealias Value = AppConfig }
 struct CheckpointerKey: StorageKey { typealias Value = SQLiteCheckpointer }
+struct DataKeyResolutionKey: StorageKey { typealias Value = DataKeyResolution }
 
 extension Application {
     public var store: Store { storage[StoreKey.self]! }
     var appConfig: AppConfig { storage[ConfigKey.self]! }
+    /// Where the data key came from (nil when a test injected its store environment).
+    public var dataKey: DataKeyResolution? { storage[DataKeyResolutionKey.self] }
 }
 
 extension Request {
