@@ -6,9 +6,10 @@ import Vapor
 enum Forms {
     static func trimmed(_ s: String?) -> String { (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
 
-    /// `path?notice=…`: a one-line confirmation shown on the page a form redirects to.
-    static func withNotice(_ path: String, _ notice: String) -> String {
-        path + (path.contains("?") ? "&" : "?") + "notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+    /// `path?notice=<id>`: a one-line confirmation shown once on the page a form redirects to. The text stays on
+    /// the server (Notices.swift); there is no way to put it in the URL.
+    static func withNotice(_ req: Request, _ path: String, _ notice: String) async throws -> String {
+        try await Notices.url(req, path, notice)
     }
 
     /// A domain error's message in the page's language.
