@@ -6,7 +6,7 @@ import MallVIPWeb
 import Vapor
 
 struct UsersCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "users", abstract: "Console users.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "users", abstract: "Console users.", subcommands: [Create.self, ResetPassword.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -20,7 +20,7 @@ struct UsersCommand: AsyncParsableCommand {
                 throw ValidationError("--role must be one of \(StaffRole.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let password = try readPassword()
-            guard password.count >= 8 else { throw ValidationError("the password must be at least 8 characters") }
+            do { try PasswordPolicy.check(password, username: username) } catch let e as DomainError { throw ValidationError(e.en) }
             let hash = try Bcrypt.hash(password)
             try await withApplication { app in
                 _ = try await app.store.createStaff(username: username, displayName: displayName, role: role, passwordHash: hash, actor: "cli")
@@ -39,6 +39,28 @@ struct UsersCommand: AsyncParsableCommand {
                 throw ValidationError("no password on standard input")
             }
             return line
+        }
+    }
+
+    /// Issue 14: the way back in when an admin has lost their password (or no admin can sign in).
+    struct ResetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-password",
+            abstract: "Give a console user a temporary password (printed as the last line); they must change it at next sign-in. Ends their sessions.")
+        @ArgumentParser.Option(help: "Login name.") var username: String
+
+        func run() async throws {
+            let password = PasswordPolicy.temporary()
+            let hash = try Bcrypt.hash(password)
+            try await withApplication { app in
+                guard let user = try await app.store.staff(username: username) else {
+                    throw ValidationError("no console user \(username)")
+                }
+                try await app.store.setStaffPassword(userId: user.id, passwordHash: hash, mustChange: true, actor: "cli",
+                                                     action: "staff.password.reset")
+            }
+            print("Temporary password for \(username) (they must change it at next sign-in; their sessions were ended):")
+            print(password)
         }
     }
 }

@@ -21,15 +21,15 @@ struct ServeCommand: AsyncParsableCommand {
             try await configure(app, config: config)
             try await app.autoMigrate()
             print("MallVIP · \(config.database) · migrations applied")
-            if PersonalDataCipher.isDevelopmentKey() {
-                print("warning: MALLVIP_DATA_KEY is not set; national ID numbers are encrypted with a development key")
-            }
+            if let key = app.dataKey { print(key.line) }
             if try await app.store.staffCount() == 0 {
-                // First start: make a way in and print it once.
+                // First start: make a way in and print it once. It is a temporary password: the console asks for a
+                // new one at the first sign-in and opens nothing else until then (issue 14).
                 let password = StaffPassword.generate()
                 _ = try await app.store.createStaff(username: "admin", displayName: "管理员", role: .admin,
-                                                    passwordHash: try Bcrypt.hash(password), actor: "serve")
-                print("First start: created console user admin with password \(password) (change it under 员工 / Staff)")
+                                                    passwordHash: try Bcrypt.hash(password), actor: "serve", mustChangePassword: true)
+                print("First start: created console user admin with the temporary password \(password)")
+                print("Sign in with it at /console: you will be asked to choose a new password (at least \(PasswordPolicy.minimumLength) characters) before anything else.")
             } else {
                 print("Sign in with a console user; add one with: mallvip users create --username NAME --role admin")
             }
@@ -102,11 +102,8 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 enum StaffPassword {
-    static func generate() -> String {
-        let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        var rng = SystemRandomNumberGenerator()
-        return String((0..<14).map { _ in alphabet.randomElement(using: &rng)! })
-    }
+    /// A random password that passes `PasswordPolicy` (16 characters without look-alikes).
+    static func generate() -> String { PasswordPolicy.temporary() }
 }
 
 struct MigrateCommand: AsyncParsableCommand {

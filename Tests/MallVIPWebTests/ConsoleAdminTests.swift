@@ -15,27 +15,28 @@ import Vapor
 
             let short = try await admin.post("/console/staff", [("username", "lily"), ("displayName", "丽丽"), ("role", "desk"), ("password", "1234567")])
             #expect(short.status == .unprocessableEntity)
-            #expect(short.contains("密码至少 8 位"))
+            #expect(short.contains("密码至少 12 位"))
             #expect(short.contains("value=\"lily\""))
             #expect(short.contains("<option value=\"desk\" label=\"服务台\" selected/>"))
             #expect(try await t.store.staff(username: "lily") == nil)
 
-            let badName = try await admin.post("/console/staff", [("username", "li ly"), ("role", "desk"), ("password", "12345678")])
+            let badName = try await admin.post("/console/staff", [("username", "li ly"), ("role", "desk"), ("password", "Lantern-Orchid-42")])
             #expect(badName.status == .unprocessableEntity)
             #expect(badName.contains("用户名只能包含"))
 
-            let created = try await admin.post("/console/staff", [("username", "lily"), ("displayName", "丽丽"), ("role", "desk"), ("password", "12345678")])
+            let created = try await admin.post("/console/staff", [("username", "lily"), ("displayName", "丽丽"), ("role", "desk"), ("password", "Lantern-Orchid-42")])
             #expect(created.status == .seeOther)
             let list = try await admin.follow(created)
             #expect(list.contains("已新建账号 lily"))
-            #expect(list.contains("<td>lily</td><td>丽丽</td><td>服务台</td><td>正常</td>"))
+            // The admin chose the password: lily replaces it at first sign-in (issue 14).
+            #expect(list.contains("<td>lily</td><td>丽丽</td><td>服务台</td><td>待改密码</td>"))
             let lily = try #require(try await t.store.staff(username: "lily"))
             #expect(lily.role == .desk)
             #expect(lily.passwordHash.hasPrefix("$2"))
-            #expect(lily.passwordHash != "12345678")
-            #expect(try await ConsoleClient(t).login("lily", "12345678").status == .seeOther)
+            #expect(lily.passwordHash != "Lantern-Orchid-42")
+            #expect(try await ConsoleClient(t).login("lily", "Lantern-Orchid-42").location == "/console/password")
 
-            let dup = try await admin.post("/console/staff", [("username", "lily"), ("role", "admin"), ("password", "12345678")])
+            let dup = try await admin.post("/console/staff", [("username", "lily"), ("role", "admin"), ("password", "Lantern-Orchid-42")])
             #expect(dup.status == .conflict)
             #expect(dup.contains("用户名已存在"))
         }

@@ -31,6 +31,22 @@ public struct StaffUser: Sendable, Equatable {
     public var passwordHash: String
     public var failedLogins: Int
     public var lockedUntil: Date?
+    /// Set for the first-start admin, after an admin's reset and for users an admin created: until the user picks
+    /// a password of their own, the console opens only the change-password page (and sign-out).
+    public var mustChangePassword = false
+
+    public init(id: Int64, username: String, displayName: String, role: StaffRole, active: Bool, passwordHash: String,
+                failedLogins: Int, lockedUntil: Date?, mustChangePassword: Bool = false) {
+        self.id = id
+        self.username = username
+        self.displayName = displayName
+        self.role = role
+        self.active = active
+        self.passwordHash = passwordHash
+        self.failedLogins = failedLogins
+        self.lockedUntil = lockedUntil
+        self.mustChangePassword = mustChangePassword
+    }
 }
 
 public struct StaffSession: Sendable {
@@ -53,7 +69,8 @@ public struct APIKeyInfo: Sendable {
 }
 
 extension Store {
-    public func createStaff(username: String, displayName: String, role: StaffRole, passwordHash: String, actor: String) async throws -> Int64 {
+    public func createStaff(username: String, displayName: String, role: StaffRole, passwordHash: String, actor: String,
+                            mustChangePassword: Bool = false) async throws -> Int64 {
         guard !username.isEmpty, username.count <= 32,
               username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw DomainError.invalid("username", "username.format", zh: "用户名只能包含字母、数字和 . _ -", en: "username must be 1–32 letters, digits, . _ or -")
@@ -61,9 +78,9 @@ extension Store {
         return try await write { tx in
             do {
                 let row = try await tx.sql.row("""
-                    INSERT INTO staff_users (username, display_name, password_hash, role, active, failed_logins, created_at_ms)
+                    INSERT INTO staff_users (username, display_name, password_hash, role, active, failed_logins, created_at_ms, must_change_password)
                     VALUES (\(bind: username), \(bind: displayName.isEmpty ? username : displayName), \(bind: passwordHash),
-                            \(bind: role.rawValue), \(bind: true), 0, \(bind: epochMillis(self.now))) RETURNING id
+                            \(bind: role.rawValue), \(bind: true), 0, \(bind: epochMillis(self.now)), \(bind: mustChangePassword)) RETURNING id
                     """)!
                 try await self.audit(tx, actor: actor, action: "staff.create", subject: username, detail: role.rawValue)
                 return try row.int64("id")
@@ -90,23 +107,10 @@ extension Store {
         }
     }
 
-    /// Counts a failed login; after `limit` failures in a row the account locks for `lockFor`.
-    public func recordLoginFailure(userId: Int64, limit: Int, lockFor: TimeInterval) async throws {
-        try await write { tx in
-            let row = try await tx.sql.row("SELECT failed_logins FROM staff_users WHERE id = \(bind: userId)")
-            let failures = (try row?.int("failed_logins") ?? 0) + 1
-            let lockUntil: Int64? = failures >= limit ? epochMillis(self.now.addingTimeInterval(lockFor)) : nil
-            try await tx.sql.exec("""
-                UPDATE staff_users SET failed_logins = \(bind: failures >= limit ? 0 : failures), locked_until_ms = COALESCE(\(bind: lockUntil), locked_until_ms)
-                WHERE id = \(bind: userId)
-                """)
-            if lockUntil != nil { try await self.audit(tx, actor: "system", action: "staff.locked", subject: "staff:\(userId)") }
-        }
-    }
-
     public func startSession(userId: Int64, tokenHash: String, csrf: String, language: Language, ttl: TimeInterval) async throws {
         try await write { tx in
-            try await tx.sql.exec("UPDATE staff_users SET failed_logins = 0, locked_until_ms = NULL WHERE id = \(bind: userId)")
+            // A lock (LoginController+Throttle.swift) is not lifted by a sign-in from an address it spares.
+            try await tx.sql.exec("UPDATE staff_users SET failed_logins = 0 WHERE id = \(bind: userId)")
             try await tx.sql.exec("DELETE FROM staff_sessions WHERE expires_at_ms < \(bind: epochMillis(self.now))")
             try await tx.sql.exec("""
                 INSERT INTO staff_sessions (token_hash, user_id, csrf_token, language, expires_at_ms)
@@ -193,6 +197,7 @@ extension Store {
         StaffUser(id: try r.int64("id"), username: try r.string("username"), displayName: try r.string("display_name"),
                   role: StaffRole(rawValue: try r.string("role")) ?? .counterStaff, active: try r.bool("active"),
                   passwordHash: try r.string("password_hash"), failedLogins: try r.int("failed_logins"),
-                  lockedUntil: try r.optInt64("locked_until_ms").map(dateFromMillis))
+                  lockedUntil: try r.optInt64("locked_until_ms").map(dateFromMillis),
+                  mustChangePassword: try r.decode(column: "must_change_password", as: Bool?.self) ?? false)
     }
 }

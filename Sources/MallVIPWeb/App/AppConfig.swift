@@ -5,12 +5,16 @@ import MallVIPStore
 /// memory.
 public struct AppConfig: Sendable {
     public var database: StoreLocation
+    /// Production unless `MALLVIP_ENV` is `development` (or `testing`): production refuses to start without a data
+    /// key, closes `/metrics` without its token (cookies are `Secure` in every environment unless MALLVIP_INSECURE_COOKIES=1). Tests build development configs.
+    public var production = false
     /// Console session lifetime.
     public var sessionTTL: TimeInterval
-    /// Failed logins in a row before an account locks, and for how long.
+    /// Staff sign-in throttle (issue 14): failed sign-ins from one client address within `lockout` before that
+    /// address gets 429 for the rest of the window (`MALLVIP_LOGIN_FAILURES`); see LoginController+Throttle.swift.
     public var loginFailureLimit: Int
     public var lockout: TimeInterval
-    /// Secure cookies when the console is served over HTTPS behind a proxy.
+    /// `Secure` on every cookie (issue 14): on unless `MALLVIP_INSECURE_COOKIES=1` (plain-HTTP development).
     public var secureCookies: Bool
     /// Request body limit for the API (a POS never needs more).
     public var maxBodyBytes: Int
@@ -30,8 +34,8 @@ public struct AppConfig: Sendable {
     /// The webhook worker: interval, lease, timeout, retries (AppConfig+Webhooks.swift).
     public var webhooks = WebhookConfig()
 
-    public init(database: StoreLocation, sessionTTL: TimeInterval = 8 * 3600, loginFailureLimit: Int = 5,
-                lockout: TimeInterval = 15 * 60, secureCookies: Bool = false, maxBodyBytes: Int = 64 * 1024,
+    public init(database: StoreLocation, sessionTTL: TimeInterval = 8 * 3600, loginFailureLimit: Int = 10,
+                lockout: TimeInterval = 15 * 60, secureCookies: Bool = true, maxBodyBytes: Int = 64 * 1024,
                 databasePool: Int = 16) {
         self.database = database
         self.sessionTTL = sessionTTL
@@ -45,6 +49,7 @@ public struct AppConfig: Sendable {
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         let db = try StoreLocation(url: env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? StoreLocation.defaultURL)
         var config = AppConfig(database: db)
+        config.production = AppConfig.isProduction(env)
         if let v = env["MALLVIP_SESSION_HOURS"] {
             guard let h = Double(v), h > 0 else { throw StoreConfigurationError("MALLVIP_SESSION_HOURS must be a positive number") }
             config.sessionTTL = h * 3600
@@ -53,7 +58,8 @@ public struct AppConfig: Sendable {
             guard let n = Int(v), n > 0 else { throw StoreConfigurationError("MALLVIP_LOGIN_FAILURES must be a positive integer") }
             config.loginFailureLimit = n
         }
-        config.secureCookies = env["MALLVIP_SECURE_COOKIES"] == "1"
+        // Secure by default; MALLVIP_SECURE_COOKIES=1 is still accepted and changes nothing.
+        config.secureCookies = env["MALLVIP_INSECURE_COOKIES"] != "1"
         if let v = env["MALLVIP_DB_POOL"] {
             guard let n = Int(v), (1...256).contains(n) else { throw StoreConfigurationError("MALLVIP_DB_POOL must be an integer from 1 to 256") }
             config.databasePool = n
@@ -65,5 +71,13 @@ public struct AppConfig: Sendable {
         config.trustProxy = env["MALLVIP_TRUST_PROXY"] == "1"
         config.webhooks = try WebhookConfig.fromEnvironment(env)
         return config
+    }
+}
+
+extension AppConfig {
+    /// `MALLVIP_ENV` names the environment; anything but development or testing is production, so a deployment that
+    /// forgets to say is held to production's rules.
+    public static func isProduction(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        !["development", "dev", "testing", "test"].contains((env["MALLVIP_ENV"] ?? "production").lowercased())
     }
 }

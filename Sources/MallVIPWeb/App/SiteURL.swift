@@ -22,6 +22,9 @@ enum SiteURL {
     case malls
     case staff
     case staffToggle(Int64)
+    /// Change one's own password; an admin's reset of another user's (issue 14).
+    case password
+    case staffResetPassword(Int64)
     case apiKeys
     case apiKeyRevoke(Int64)
     case programme
@@ -126,6 +129,8 @@ enum SiteURL {
         case .malls: "/console/malls"
         case .staff: "/console/staff"
         case .staffToggle(let id): "/console/staff/\(id)/toggle"
+        case .password: "/console/password"
+        case .staffResetPassword(let id): "/console/staff/\(id)/reset-password"
         case .apiKeys: "/console/api-keys"
         case .apiKeyRevoke(let id): "/console/api-keys/\(id)/revoke"
         case .programme: "/console/programme"

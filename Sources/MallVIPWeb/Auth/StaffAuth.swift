@@ -23,8 +23,7 @@ enum StaffAuth {
     }
 
     static func cookie(_ token: String, config: AppConfig, maxAge: Int?) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: token, expires: nil, maxAge: maxAge, domain: nil, path: "/", isSecure: config.secureCookies,
-                          isHTTPOnly: true, sameSite: .lax)
+        CookieBuilder.make(token, config: config, maxAge: maxAge)
     }
 }
 
@@ -40,8 +39,9 @@ extension Request {
     var actor: String { "staff:" + staff.user.username }
 }
 
-/// Admits signed-in staff whose role is in `roles` (every console route names its roles), and checks the CSRF
-/// token on every POST.
+/// Admits signed-in staff whose role is in `roles` (every console route names its roles), and checks the Origin
+/// and the CSRF token on every POST. A user who must change their password reaches only the change-password page
+/// and sign-out until they have.
 struct StaffAuthMiddleware: AsyncMiddleware {
     let roles: Set<StaffRole>
     /// The body collected to read the CSRF token; routes taking uploads pass their own (larger) limit.
@@ -58,8 +58,15 @@ struct StaffAuthMiddleware: AsyncMiddleware {
             let target = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
             return request.redirect(to: SiteURL.login(next: target).path)
         }
+        if session.user.mustChangePassword, !PasswordController.openWhileChangeIsDue.contains(request.url.path) {
+            if request.method == .GET || request.method == .HEAD { return request.redirect(to: SiteURL.password.path) }
+            throw Abort(.forbidden, reason: session.language.t("请先修改密码", "Please change your password first"))
+        }
         guard roles.contains(session.user.role) else {
             throw Abort(.forbidden, reason: session.language.t("您的角色无权访问此页面", "Your role may not open this page"))
+        }
+        if request.method != .GET, request.method != .HEAD {
+            try SameOrigin.check(request)
         }
         if request.method == .POST {
             // A form larger than the first network read arrives as a stream, which the route collects only after

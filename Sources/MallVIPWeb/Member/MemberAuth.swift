@@ -17,8 +17,7 @@ enum MemberAuth {
     }
 
     static func cookie(_ token: String, config: AppConfig, maxAge: Int?) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: token, expires: nil, maxAge: maxAge, domain: nil, path: "/m", isSecure: config.secureCookies,
-                          isHTTPOnly: true, sameSite: .lax)
+        CookieBuilder.make(token, config: config, maxAge: maxAge, path: "/m")
     }
 }
 

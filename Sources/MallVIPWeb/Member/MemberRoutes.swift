@@ -25,10 +25,9 @@ enum MemberLanguage {
     @Sendable static func set(req: Request) async throws -> Response {
         let form = try req.content.decode(Form.self)
         let lang: UILanguage = form.lang == "en" ? .en : .zh
-        let back = req.headers.first(name: .referer).flatMap { URL(string: $0)?.path }.flatMap { $0.hasPrefix("/m/") || $0.hasPrefix("/s/") || $0.hasPrefix("/e/") ? $0 : nil }
+        let back = SafeRedirect.referer(req, under: ["/m/", "/s/", "/e/"])     // one redirect check (issue 14)
         let response = req.redirect(to: back ?? MemberURL.card.path)
-        response.cookies["mallvip_lang"] = HTTPCookies.Value(string: lang.rawValue, maxAge: 365 * 86_400, path: "/",
-                                                             isHTTPOnly: true, sameSite: .lax)
+        response.cookies["mallvip_lang"] = CookieBuilder.language(lang, config: req.application.appConfig)
         return response
     }
 }

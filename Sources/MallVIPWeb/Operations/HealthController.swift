@@ -3,8 +3,9 @@ import MallVIPCore
 import MallVIPStore
 import Vapor
 
-/// `/health` for load balancers and `/metrics` for Prometheus. Neither shows personal data. `/metrics` is open
-/// unless `MALLVIP_METRICS_TOKEN` is set, then it wants that bearer token (a scraper outside the private network).
+/// `/health` for load balancers and `/metrics` for Prometheus. Neither shows personal data. `/metrics` wants the
+/// `MALLVIP_METRICS_TOKEN` bearer token when one is set; in production without one it is closed (403, issue 14), in
+/// development (`MALLVIP_ENV=development`) it is open.
 struct HealthController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("health", use: health)
@@ -33,8 +34,11 @@ struct HealthController: RouteCollection {
     }
 
     @Sendable func metrics(req: Request) async throws -> Response {
-        if let token = req.application.appConfig.metricsToken {
-            guard req.headers.bearerAuthorization?.token == token else { throw Abort(.unauthorized) }
+        let config = req.application.appConfig
+        if let token = config.metricsToken {
+            guard let sent = req.headers.bearerAuthorization?.token, constantTimeEqual(sent, token) else { throw Abort(.unauthorized) }
+        } else if config.production {
+            throw Abort(.forbidden, reason: "/metrics is closed in production until MALLVIP_METRICS_TOKEN is set; scrape it with that bearer token")
         }
         var text = MetricsText()
         let s = req.metrics.snapshot

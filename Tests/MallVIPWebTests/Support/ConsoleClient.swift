@@ -12,6 +12,8 @@ struct ConsolePage: Sendable {
     var status: HTTPStatus
     var body: String
     var location: String?
+    /// Every response header (Set-Cookie, Retry-After … in the security tests).
+    var headers: HTTPHeaders = [:]
 
     /// The `_csrf` hidden input of the page's forms.
     var csrf: String? { ConsolePage.firstMatch(#"name="_csrf" value="([0-9a-f]+)""#, in: body) }
@@ -45,6 +47,8 @@ final class ConsoleClient {
     let overHTTP: Bool
     private(set) var cookies: [String: String] = [:]
     private(set) var lastCSRF: String?
+    /// Headers sent with every request (Origin, X-Forwarded-For … in the security tests).
+    var extraHeaders: [(String, String)] = []
 
     init(_ t: TestContext, overHTTP: Bool = false) {
         self.t = t
@@ -99,6 +103,7 @@ final class ConsoleClient {
             headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; "))
         }
         if body != nil { headers.add(name: .contentType, value: "application/x-www-form-urlencoded") }
+        for (name, value) in extraHeaders { headers.replaceOrAdd(name: name, value: value) }
         let status: HTTPStatus, resHeaders: HTTPHeaders, resBody: String
         if overHTTP {
             let res = try await sendOverHTTP(method, path, headers: headers, body: body)
@@ -114,7 +119,7 @@ final class ConsoleClient {
             let value = String(pair[pair.index(after: eq)...])
             if value.isEmpty || header.lowercased().contains("max-age=0") { cookies[name] = nil } else { cookies[name] = value }
         }
-        let page = ConsolePage(status: status, body: resBody, location: resHeaders.first(name: .location))
+        let page = ConsolePage(status: status, body: resBody, location: resHeaders.first(name: .location), headers: resHeaders)
         if let token = page.csrf { lastCSRF = token }
         return page
     }

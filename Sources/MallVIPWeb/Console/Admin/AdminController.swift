@@ -30,7 +30,7 @@ enum AdminController {
 
     @Sendable static func staff(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await StaffPage.Query.model(req.store, selfId: req.staff.user.id, notice: req.query["notice"])
+        let model = try await StaffPage.Query.model(req.store, selfId: req.staff.user.id, notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("员工账号", "Staff users"), StaffPage.View.body(model, ctx))
     }
 
@@ -44,15 +44,13 @@ enum AdminController {
             guard let role = StaffRole(rawValue: values.role) else {
                 throw DomainError.invalid("role", "role.known", zh: "请选择角色", en: "choose a role")
             }
+            // The admin chose this password: the new user replaces it at first sign-in (issue 14).
             let password = f.password ?? ""
-            guard password.count >= StaffPage.minimumPasswordLength else {
-                throw DomainError.invalid("password", "password.length", zh: "密码至少 \(StaffPage.minimumPasswordLength) 位",
-                                          en: "the password must be at least \(StaffPage.minimumPasswordLength) characters")
-            }
+            try PasswordPolicy.check(password, username: values.username)
             let hash = try await req.password.async.hash(password)
             _ = try await req.store.createStaff(username: values.username, displayName: values.displayName, role: role,
-                                                passwordHash: hash, actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.staff.path, ctx.t("已新建账号 \(values.username)", "User \(values.username) created")))
+                                                passwordHash: hash, actor: req.actor, mustChangePassword: true)
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.staff.path, ctx.t("已新建账号 \(values.username)", "User \(values.username) created")))
         } catch let e as DomainError {
             var model = try await StaffPage.Query.model(req.store, selfId: req.staff.user.id, notice: nil)
             model.values = values
@@ -71,14 +69,14 @@ enum AdminController {
         try await req.store.setStaffActive(id: id, active: !user.active, actor: req.actor)
         let notice = user.active ? ctx.t("已停用 \(user.username)", "\(user.username) disabled")
                                  : ctx.t("已启用 \(user.username)", "\(user.username) enabled")
-        return req.redirect(to: Forms.withNotice(SiteURL.staff.path, notice))
+        return req.redirect(to: try await Forms.withNotice(req, SiteURL.staff.path, notice))
     }
 
     // MARK: API keys
 
     @Sendable static func apiKeys(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await APIKeysPage.Query.model(req.store, notice: req.query["notice"])
+        let model = try await APIKeysPage.Query.model(req.store, notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("API 密钥", "API keys"), APIKeysPage.View.body(model, ctx))
     }
 
@@ -109,7 +107,7 @@ enum AdminController {
         guard let key = try await req.store.apiKeys().first(where: { $0.id == id }) else { throw Abort(.notFound) }
         try await req.store.revokeAPIKey(id: id, actor: req.actor)
         APIKeyMiddleware.cache.forgetAll()
-        return req.redirect(to: Forms.withNotice(SiteURL.apiKeys.path, ctx.t("已吊销 \(key.name)", "\(key.name) revoked")))
+        return req.redirect(to: try await Forms.withNotice(req, SiteURL.apiKeys.path, ctx.t("已吊销 \(key.name)", "\(key.name) revoked")))
     }
 
     // MARK: Programme
@@ -119,7 +117,7 @@ enum AdminController {
     @Sendable static func programme(req: Request) async throws -> Response {
         let ctx = PageContext(req)
         let model = try await ProgrammePage.Query.model(req.store, version: req.query["version"], canApply: canApply(req),
-                                                        notice: req.query["notice"])
+                                                        notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("会员章程", "Programme"), ProgrammePage.View.body(model, ctx))
     }
 
@@ -132,7 +130,7 @@ enum AdminController {
         let note = Forms.trimmed(f.note)
         do {
             let version = try await req.store.applyProgramme(yaml: yaml, by: req.actor, note: note)
-            return req.redirect(to: Forms.withNotice(SiteURL.programme.path, ctx.t("已启用章程 v\(version)", "Programme v\(version) is active")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.programme.path, ctx.t("已启用章程 v\(version)", "Programme v\(version) is active")))
         } catch let e as ProgrammeInvalid {
             var model = try await ProgrammePage.Query.model(req.store, version: nil, canApply: true, notice: nil)
             model.draft = yaml

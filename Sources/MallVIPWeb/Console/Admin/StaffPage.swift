@@ -25,7 +25,7 @@ enum StaffPage {
         var error: String?
     }
 
-    static let minimumPasswordLength = 8
+    static let minimumPasswordLength = PasswordPolicy.minimumLength
 
     enum Query {
         static func model(_ store: Store, selfId: Int64?, notice: String?) async throws -> Model {
@@ -48,10 +48,15 @@ enum StaffPage {
                             .td(.text(status(u, m, ctx))),
                             .td(StaffCounterCell.cell(u, counters: m.counters, current: m.staffCounters[u.id], ctx)),
                             .td(.if(u.id != m.selfId,
-                                    .form(.method(.post), .action(SiteURL.staffToggle(u.id).path), .class("inline"),
-                                          Layout.csrfField(ctx),
-                                          .button(.class(u.active ? "secondary" : ""), .type(.submit),
-                                                  .text(u.active ? ctx.t("停用", "Disable") : ctx.t("启用", "Enable")))))))
+                                    .group(
+                                        .form(.method(.post), .action(SiteURL.staffToggle(u.id).path), .class("inline"),
+                                              Layout.csrfField(ctx),
+                                              .button(.class(u.active ? "secondary" : ""), .type(.submit),
+                                                      .text(u.active ? ctx.t("停用", "Disable") : ctx.t("启用", "Enable")))),
+                                        // Issue 14: a temporary password, shown once; the user must change it.
+                                        .form(.method(.post), .action(SiteURL.staffResetPassword(u.id).path), .class("inline"),
+                                              Layout.csrfField(ctx),
+                                              .button(.class("secondary"), .type(.submit), .text(ctx.t("重置密码", "Reset password"))))))))
                     }),
                 .h2(.text(ctx.t("新建员工账号", "New staff user"))),
                 Layout.errorBox(m.error),
@@ -62,7 +67,8 @@ enum StaffPage {
                       Layout.field(ctx.t("姓名", "Display name"), name: "displayName", value: m.values.displayName),
                       Layout.select(ctx.t("角色", "Role"), name: "role",
                                     options: StaffRole.allCases.map { ($0.rawValue, $0.label.text(ctx.lang)) }, selected: m.values.role),
-                      Layout.field(ctx.t("初始密码（至少 \(minimumPasswordLength) 位）", "Initial password (at least \(minimumPasswordLength) characters)"),
+                      Layout.field(ctx.t("初始密码（至少 \(minimumPasswordLength) 位；首次登录须修改）",
+                                         "Initial password (at least \(minimumPasswordLength) characters; changed at first sign-in)"),
                                    name: "password", type: .password, required: true),
                       .button(.type(.submit), .text(ctx.t("新建账号", "Create user"))))
             )
@@ -74,6 +80,7 @@ enum StaffPage {
                 let when = Layout.dateTime(until, m.programme)
                 return ctx.t("已锁定至 \(when)", "locked until \(when)")
             }
+            if u.mustChangePassword { return ctx.t("待改密码", "must change password") }
             return ctx.t("正常", "active")
         }
     }

@@ -35,6 +35,7 @@ enum Layout {
                     .nav(.forEach(navigation(user.role)) { item in .a(.href(item.1), .text(ctx.t(item.0.0, item.0.1))) }),
                     .div(.class("who"),
                          .span(.text("\(user.displayName) · \(user.role.label.text(ctx.lang))")),
+                         .a(.href(SiteURL.password.path), .text(ctx.t("修改密码", "Change password"))),
                          .form(.method(.post), .action(SiteURL.language.path), .class("inline"),
                                csrfField(ctx),
                                .input(.type(.hidden), .name("lang"), .value(ctx.lang == .en ? "zh" : "en")),
