@@ -54,11 +54,15 @@ import Vapor
             _ = try await t.enrolMember(phone: "13800000001", name: "张三")
             let id = try await t.store.searchMembers("13800000001")[0].id
 
+            // Counter staff find a member by the whole phone or card number only, and open the page from that answer
+            // (the link carries their exact-match grant; see ObjectAccessTests).
             let counter = try await t.console(as: "counter", .counterStaff)
-            let hits = try await counter.get("/console/members?q=0001")
-            #expect(hits.contains("138****0001"))
-            #expect(!hits.contains("13800000001"))
-            let page = try await counter.get("/console/members/\(id)")
+            #expect(try await counter.get("/console/members?q=0001").memberIDs.isEmpty)
+            let hits = try await counter.get("/console/members?q=13800000001")
+            #expect(hits.contains("<td>138****0001</td>"))
+            #expect(!hits.contains("<td>13800000001</td>"))
+            let link = try #require(ConsolePage.firstMatch(#"href="(/console/members/\#(id)\?grant=[^"]+)""#, in: hits.body))
+            let page = try await counter.get(link)
             #expect(page.status == .ok)
             #expect(page.contains("<th>手机</th><td>138****0001</td>"))
             #expect(!page.contains(">13800000001<"))

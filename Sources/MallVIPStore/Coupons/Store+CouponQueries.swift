@@ -60,8 +60,11 @@ extension Store {
 
     /// The console list: by status (`issued` means still usable today, `expired` issued but past its last day) and
     /// a code, card or phone.
-    public func couponList(status: String?, query: String?, today: LocalDate, limit: Int = 200) async throws -> [CouponRecord] {
+    /// `managedBy`: only coupons of that account manager's members (issue 14).
+    public func couponList(status: String?, query: String?, today: LocalDate, limit: Int = 200,
+                           managedBy: Int64? = nil) async throws -> [CouponRecord] {
         var conditions: [SQLQueryString] = []
+        if let managedBy { conditions.append("k.member_id IN (SELECT id FROM members WHERE account_manager_id = \(bind: managedBy))") }
         switch status {
         case "issued": conditions.append("k.status = 'issued' AND k.valid_to_day >= \(bind: today.dayNumber)")
         case "expired": conditions.append("k.status = 'issued' AND k.valid_to_day < \(bind: today.dayNumber)")
@@ -70,7 +73,7 @@ extension Store {
         }
         if let q = query?.trimmingCharacters(in: .whitespaces).uppercased(), !q.isEmpty {
             conditions.append("""
-                (k.code LIKE \(bind: q + "%") OR k.member_id IN (SELECT member_id FROM cards WHERE card_no = \(bind: q))
+                (k.code \(SQLLike.prefix(q)) OR k.member_id IN (SELECT member_id FROM cards WHERE card_no = \(bind: q))
                  OR k.member_id IN (SELECT id FROM members WHERE phone = \(bind: q)) OR k.source_ref = \(bind: query!.trimmingCharacters(in: .whitespaces)))
                 """)
         }

@@ -82,22 +82,24 @@ extension Store {
 
     /// Desk search: card number, phone (whole or last 4 digits) or name prefix. `managedBy`: only that account
     /// manager's members (an account manager searches their own list, not the whole mall's).
-    public func searchMembers(_ text: String, limit: Int = 50, managedBy: Int64? = nil) async throws -> [MemberSearchHit] {
+    /// `exactOnly`: only a whole card number or phone number matches (counter staff find the member in front of
+    /// them, they do not browse the mall's list). Name and last-4 searches escape LIKE wildcards (`SQLLike`).
+    public func searchMembers(_ text: String, limit: Int = 50, managedBy: Int64? = nil, exactOnly: Bool = false) async throws -> [MemberSearchHit] {
         let q = text.trimmingCharacters(in: .whitespaces)
         guard !q.isEmpty else { return [] }
         let rows: [any SQLRow]
         let select = "SELECT \(Self.memberColumns) FROM members m"
         var scope: SQLQueryString = ""
         if let managedBy { scope = " AND m.account_manager_id = \(bind: managedBy)" }
-        if q.allSatisfy(\.isNumber) && q.count >= 11 {
+        if exactOnly || (q.allSatisfy(\.isNumber) && q.count >= 11) {
             rows = try await sql.rows("""
                 \(unsafeRaw: select) WHERE (m.phone = \(bind: q) OR m.id IN (SELECT member_id FROM cards WHERE card_no = \(bind: q)))\(scope)
                 LIMIT \(unsafeRaw: String(limit))
                 """)
         } else if q.allSatisfy(\.isNumber) && q.count == 4 {
-            rows = try await sql.rows("\(unsafeRaw: select) WHERE m.phone LIKE \(bind: "%" + q)\(scope) ORDER BY m.id LIMIT \(unsafeRaw: String(limit))")
+            rows = try await sql.rows("\(unsafeRaw: select) WHERE m.phone \(SQLLike.suffix(q))\(scope) ORDER BY m.id LIMIT \(unsafeRaw: String(limit))")
         } else {
-            rows = try await sql.rows("\(unsafeRaw: select) WHERE m.name LIKE \(bind: q + "%")\(scope) ORDER BY m.id LIMIT \(unsafeRaw: String(limit))")
+            rows = try await sql.rows("\(unsafeRaw: select) WHERE m.name \(SQLLike.prefix(q))\(scope) ORDER BY m.id LIMIT \(unsafeRaw: String(limit))")
         }
         let (_, programme) = try await self.programme()
         let today = LocalDate.of(now, in: programme.timeZone)

@@ -58,9 +58,11 @@ extension Store {
     }
 
     /// The live count and the first `sample` members (by id): two statements from one compiled condition.
-    public func segmentPreview(_ conditions: SegmentConditions, on day: LocalDate, sample: Int = 20) async throws -> SegmentPreview {
+    /// `managedBy`: only that account manager's members in it (`SegmentConditions.scoped`).
+    public func segmentPreview(_ raw: SegmentConditions, on day: LocalDate, sample: Int = 20, managedBy: Int64? = nil) async throws -> SegmentPreview {
         let (_, programme) = try await self.programme()
-        try await validateSegment(conditions, programme: programme)
+        try await validateSegment(raw, programme: programme)
+        guard let conditions = managedBy.map({ raw.scoped(toManager: $0) }) ?? raw else { return SegmentPreview(count: 0, sample: []) }
         let from = SegmentSQL.from(conditions, programme: programme, today: day)
         let count = try await sql.row("SELECT COUNT(*) AS n \(from)")!.int("n")
         let rows = try await sql.rows("SELECT \(unsafeRaw: Self.segmentMemberColumns) \(from) ORDER BY m.id LIMIT \(literal: max(0, sample))")
@@ -68,18 +70,27 @@ extension Store {
     }
 
     /// Every matching member for a CSV export, audited with the count (who took which list, and how big).
-    public func exportSegment(id: Int64, on day: LocalDate, unmasked: Bool, actor: String) async throws -> [SegmentMember] {
+    /// `managedBy`: only that account manager's members in it (`SegmentConditions.scoped`); the segment's stored
+    /// count is then left as it is, since it is not the whole segment's.
+    public func exportSegment(id: Int64, on day: LocalDate, unmasked: Bool, actor: String, managedBy: Int64? = nil) async throws -> [SegmentMember] {
         guard let s = try await segment(id: id) else {
             throw DomainError(.notFound, field: "segmentId", rule: "segment.exists", zh: "没有这个分群", en: "no such segment")
         }
         let (_, programme) = try await self.programme()
-        let from = SegmentSQL.from(s.conditions, programme: programme, today: day)
-        let rows = try await sql.rows("SELECT \(unsafeRaw: Self.segmentMemberColumns) \(from) ORDER BY m.id")
-        let members = try rows.map { try segmentMember($0, programme, day) }
+        let conditions: SegmentConditions? = managedBy.map { s.conditions.scoped(toManager: $0) } ?? s.conditions
+        var found: [SegmentMember] = []
+        if let conditions {
+            let from = SegmentSQL.from(conditions, programme: programme, today: day)
+            let rows = try await sql.rows("SELECT \(unsafeRaw: Self.segmentMemberColumns) \(from) ORDER BY m.id")
+            found = try rows.map { try segmentMember($0, programme, day) }
+        }
+        let members = found
         try await write { tx in
-            try await tx.sql.exec("UPDATE segments SET last_count = \(bind: members.count) WHERE id = \(bind: id)")
+            if managedBy == nil {
+                try await tx.sql.exec("UPDATE segments SET last_count = \(bind: members.count) WHERE id = \(bind: id)")
+            }
             try await self.audit(tx, actor: actor, action: "segment.export", subject: "segment:\(id)",
-                                 detail: "count=\(members.count) unmasked=\(unmasked) name=\(s.name)")
+                                 detail: "count=\(members.count) unmasked=\(unmasked) name=\(s.name)" + (managedBy.map { " managedBy=\($0)" } ?? ""))
         }
         return members
     }

@@ -4,7 +4,10 @@ import Vapor
 /// Every console route, each behind the roles that may use it.
 struct ConsoleRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
+        // The object-level check (may this user see this member?) on every console route naming a member (issue 14).
+        let routes = routes.grouped(MemberAccessMiddleware())
         routes.get("console.css") { req in Stylesheet.serve(req) }
+        routes.get("console.js") { req in ConsoleScript.serve(req) }   // no inline script (CSP)
         routes.get { req in req.redirect(to: SiteURL.dashboard.path) }
         try routes.register(collection: LoginController())
 
@@ -34,6 +37,7 @@ struct ConsoleRoutes: RouteCollection {
 
         try OrganisationController.register(routes)
         try AdminController.register(routes)
+        try PasswordController.register(routes)
         try WebhooksController.register(routes)
         try PlatesController.register(routes)
         try PointsFinanceController.register(routes)

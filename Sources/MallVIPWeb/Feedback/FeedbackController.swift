@@ -37,7 +37,7 @@ enum FeedbackController {
         let filter = (req.query["status"] as String?).flatMap(ComplaintStatus.init(rawValue:))
         let rows = try await req.store.complaints(status: filter)
         return ComplaintsView.page(ctx, rows: rows, programme: programme, nowMs: epochMillis(req.store.env.now()),
-                                   notice: req.query["notice"], error: error, status: status)
+                                   notice: try await Notices.take(req), error: error, status: status)
     }
 
     @Sendable static func open(req: Request) async throws -> Response {
@@ -50,6 +50,7 @@ enum FeedbackController {
                     throw DomainError(.notFound, field: "member", rule: "member.exists", zh: "找不到该卡号或手机号的会员",
                                       en: "no member with that card number or phone")
                 }
+                try MemberAccess.check(req, member: m)
                 memberId = m.id
             }
             var counterId: Int64?
@@ -67,7 +68,7 @@ enum FeedbackController {
             let c = try await req.store.openComplaint(NewComplaint(
                 memberId: memberId, kind: kind, channel: channel, category: f.category ?? "", counterId: counterId,
                 owner: owner, description: f.description ?? ""), actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.complaints(status: nil).path, req.lang.t("已登记 #\(c.id)", "Recorded #\(c.id)")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.complaints(status: nil).path, req.lang.t("已登记 #\(c.id)", "Recorded #\(c.id)")))
         } catch let e as DomainError {
             return try await listPage(req, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }
@@ -93,7 +94,7 @@ enum FeedbackController {
     static func action(_ req: Request, _ body: (Int64) async throws -> String) async throws -> Response {
         guard let id = req.parameters.get("id", as: Int64.self) else { throw Abort(.notFound) }
         do {
-            return req.redirect(to: Forms.withNotice(SiteURL.complaints(status: nil).path, try await body(id)))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.complaints(status: nil).path, try await body(id)))
         } catch let e as DomainError {
             return try await listPage(req, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }
@@ -104,14 +105,14 @@ enum FeedbackController {
         let today = LocalDate.of(req.store.env.now(), in: programme.timeZone)
         let quarter = (req.query["quarter"] as String?).flatMap(Quarter.init) ?? Quarter(today)
         let r = try await req.store.feedbackReport(quarter: quarter, programme: programme)
-        return FeedbackReportView.page(PageContext(req), r, programme: programme, notice: req.query["notice"])
+        return FeedbackReportView.page(PageContext(req), r, programme: programme, notice: try await Notices.take(req))
     }
 
     @Sendable static func quarterlySend(req: Request) async throws -> Response {
         let (_, programme) = try await req.store.programme()
         let quarter = Quarter(LocalDate.of(req.store.env.now(), in: programme.timeZone))
         let sent = try await req.store.sendQuarterlySurveys(quarter: quarter, programme: programme, linkBase: linkBase(req))
-        return req.redirect(to: Forms.withNotice(SiteURL.feedbackReport(quarter: nil).path,
+        return req.redirect(to: try await Forms.withNotice(req, SiteURL.feedbackReport(quarter: nil).path,
                                                  req.lang.t("已发出 \(sent.count) 份问卷", "\(sent.count) surveys sent")))
     }
 
@@ -119,7 +120,7 @@ enum FeedbackController {
         guard let id = req.parameters.get("id", as: Int64.self) else { throw Abort(.notFound) }
         let (_, programme) = try await req.store.programme()
         let sent = try await req.store.sendEventSurveys(eventId: id, programme: programme, linkBase: linkBase(req))
-        return req.redirect(to: Forms.withNotice(SiteURL.feedbackReport(quarter: nil).path,
+        return req.redirect(to: try await Forms.withNotice(req, SiteURL.feedbackReport(quarter: nil).path,
                                                  req.lang.t("活动问卷已发出 \(sent.count) 份", "\(sent.count) event surveys sent")))
     }
 }

@@ -89,7 +89,9 @@ struct AccountManagerConsoleTests {
             #expect(try await t.contactCount(w.b[0].id) == 1)
             // Counter staff may look the member up, but the log is not theirs to read or write.
             let counter = try await t.console(as: "cs1", .counterStaff)
-            let lookup = try await counter.get("/console/members/\(w.b[0].id)")
+            let hits = try await counter.get("/console/members?q=\(w.b[0].card)")
+            let link = try #require(ConsolePage.firstMatch(#"href="(/console/members/\#(w.b[0].id)\?grant=[^"]+)""#, in: hits.body))
+            let lookup = try await counter.get(link)
             #expect(lookup.status == .ok && !lookup.contains("提醒积分"))
             #expect(try await counter.post("/console/members/\(w.b[0].id)/contacts", [("kind", "sms"), ("note", "x")]).status == .forbidden)
             // Without the CSRF token nothing is logged.

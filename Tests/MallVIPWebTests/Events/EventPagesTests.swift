@@ -48,6 +48,10 @@ import Vapor
             #expect(inv.status == .accepted && inv.rsvpChannel == .desk)
             // The one place is taken: the account manager's answer for the other member goes on the waitlist.
             let am = try await t.console(as: "am1", .accountManager)
+            // An account manager answers only for their own members (issue 14): a is theirs.
+            let am1 = try #require(try await t.store.staffList().first { $0.username == "am1" }).id
+            try await t.store.setHiredOn(staffId: am1, hiredOn: LocalDate("2025-01-01"), actor: "test")
+            try await t.store.assignManager(memberId: a, staffId: am1, reason: "test", actor: "test")
             _ = try await am.get("/console/events/\(id)")
             _ = try await am.post("/console/events/\(id)/rsvp", [("q", "13900000001"), ("accept", "1")])
             let invA = try #require(try await t.store.invitation(eventId: id, memberId: a))

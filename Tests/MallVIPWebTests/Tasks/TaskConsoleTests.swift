@@ -52,8 +52,10 @@ struct TaskConsoleTests {
             // Closed tasks are listed with their outcome.
             let history = try await c.get("/console/tasks?status=closed")
             #expect(history.contains("无人接听") && !history.contains("李二"))
-            // An unknown outcome is refused.
-            #expect(try await c.post("/console/tasks/\(theirs.id)", [("outcome", "cancelled"), ("note", "x")]).status == .unprocessableEntity)
+            // An unknown outcome is refused (the form is read before the task's state is).
+            #expect(try await c.post("/console/tasks/\(mine.id)", [("outcome", "cancelled"), ("note", "x")]).status == .unprocessableEntity)
+            // Someone else's task is refused before its form is read.
+            #expect(try await c.post("/console/tasks/\(theirs.id)", [("outcome", "cancelled"), ("note", "x")]).status == .forbidden)
         }
     }
 

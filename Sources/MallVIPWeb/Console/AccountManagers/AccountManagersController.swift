@@ -23,7 +23,7 @@ enum AccountManagersController {
     }
 
     @Sendable static func myVIPs(req: Request) async throws -> Response {
-        try await myVIPsPage(req, asked: req.query["staff"].flatMap { Int64($0) }, notice: req.query["notice"], error: nil)
+        try await myVIPsPage(req, asked: req.query["staff"].flatMap { Int64($0) }, notice: try await Notices.take(req), error: nil)
     }
 
     static func myVIPsPage(_ req: Request, asked: Int64?, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -49,7 +49,7 @@ enum AccountManagersController {
         do {
             try await req.store.addContact(memberId: id, staffId: user.id, kind: f.kind, note: f.note ?? "",
                                            managedBy: MemberAccess.limitedTo(user), actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.member(id).path, req.lang.t("已记录联系", "Contact logged")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.member(id).path, req.lang.t("已记录联系", "Contact logged")))
         } catch let e as DomainError where e.kind != .forbidden && e.kind != .notFound {
             return try await MembersController.showPage(req, id: id, notice: nil, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }
@@ -63,9 +63,10 @@ enum AccountManagersController {
             guard let memberId = f.memberId else {
                 throw DomainError.invalid("memberId", "member.required", zh: "请选择会员", en: "choose a member")
             }
+            try await MemberAccess.check(req, memberId: memberId)
             try await req.store.addContact(memberId: memberId, staffId: user.id, kind: f.kind, note: f.note ?? "",
                                            managedBy: MemberAccess.limitedTo(user), actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.myVIPs(staff: f.staff).path, req.lang.t("已记录联系", "Contact logged")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.myVIPs(staff: f.staff).path, req.lang.t("已记录联系", "Contact logged")))
         } catch let e as DomainError where e.kind != .forbidden && e.kind != .notFound {
             return try await myVIPsPage(req, asked: f.staff, notice: nil, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }
@@ -89,14 +90,14 @@ enum AccountManagersController {
                 staffId = v
             }
             try await req.store.assignManager(memberId: id, staffId: staffId, reason: f.reason ?? "", actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.member(id).path, req.lang.t("维护人已更新", "Account manager updated")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.member(id).path, req.lang.t("维护人已更新", "Account manager updated")))
         } catch let e as DomainError where !(e.kind == .notFound && e.field == nil) {
             return try await MembersController.showPage(req, id: id, notice: nil, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }
     }
 
     @Sendable static func list(req: Request) async throws -> Response {
-        try await listPage(req, notice: req.query["notice"], error: nil)
+        try await listPage(req, notice: try await Notices.take(req), error: nil)
     }
 
     static func listPage(_ req: Request, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -120,14 +121,14 @@ enum AccountManagersController {
                 day = d
             }
             try await req.store.setHiredOn(staffId: id, hiredOn: day, actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.accountManagers.path, req.lang.t("入职日期已保存", "Hire date saved")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.accountManagers.path, req.lang.t("入职日期已保存", "Hire date saved")))
         } catch let e as DomainError where e.kind != .notFound {
             return try await listPage(req, notice: nil, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }
     }
 
     @Sendable static func ranking(req: Request) async throws -> Response {
-        try await rankingPage(req, month: req.query["month"], notice: req.query["notice"], error: nil)
+        try await rankingPage(req, month: req.query["month"], notice: try await Notices.take(req), error: nil)
     }
 
     static func rankingPage(_ req: Request, month: String?, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -143,7 +144,7 @@ enum AccountManagersController {
         do {
             let month = try ManagerRankingPage.Query.parseMonth(f.month)
             let award = try await req.store.recordManagerAward(month: month, actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.managerRanking(month: award.month).path,
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.managerRanking(month: award.month).path,
                                                      req.lang.t("已记录获奖者：\(award.staffName)", "Winner recorded: \(award.staffName)")))
         } catch let e as DomainError {
             let month = e.rule == "month.format" ? nil : f.month

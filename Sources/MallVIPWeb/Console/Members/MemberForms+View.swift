@@ -5,7 +5,9 @@ import Plot
 
 /// Search results, the enrolment form and the profile form.
 enum MemberForms {
-    static func searchBody(_ query: String, _ hits: [MemberSearchHit], _ programme: Programme, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    /// `link`: a hit's member page (counter staff's links carry their exact-match grant, `MemberAccess.memberLink`).
+    static func searchBody(_ query: String, _ hits: [MemberSearchHit], _ programme: Programme, _ ctx: PageContext,
+                           link: (Int64) -> String = { SiteURL.member($0).path }) -> Node<HTML.BodyContext> {
         .div(
             .form(.class("card"), .method(.get), .action(SiteURL.members(query: nil).path),
                   Layout.field(ctx.t("卡号、手机号、手机尾号4位或姓名", "Card, phone, last 4 digits or name"), name: "q", value: query),
@@ -15,7 +17,7 @@ enum MemberForms {
                 .tr(.th(.text(ctx.t("姓名", "Name"))), .th(.text(ctx.t("手机", "Phone"))), .th(.text(ctx.t("卡号", "Card"))),
                     .th(.text(ctx.t("等级", "Tier"))), .th(.class("num"), .text(ctx.t("积分", "Points")))),
                 .forEach(hits) { h in
-                    .tr(.td(.a(.href(SiteURL.member(h.id).path), .text(h.name))),
+                    .tr(.td(.a(.href(link(h.id)), .text(h.name))),
                         .td(.text(ctx.seesPersonalData ? h.phone : Identity.maskPhone(h.phone))),
                         .td(.text(h.cardNo ?? "—")), .td(.text(ctx.tier(h.tier, programme) + (h.status == "active" ? "" : " ✕"))),
                         .td(.class("num"), .text("\(h.points)")))
@@ -65,8 +67,8 @@ enum MemberForms {
                   Layout.field(ctx.t("姓名", "Name"), name: "name", value: m.name, required: true),
                   genderSelect(m.gender.rawValue, ctx),
                   Layout.field(ctx.t("生日", "Birthday"), name: "birthday", value: m.birthday?.description ?? "", type: .date),
-                  Layout.field(ctx.t("邮箱", "E-mail"), name: "email", value: m.email ?? "", type: .email),
-                  Layout.field(ctx.t("地址", "Address"), name: "address", value: m.address ?? ""),
+                  Layout.field(ctx.t("邮箱", "E-mail"), name: "email", value: shown(m.email, ctx), type: ctx.seesPersonalData ? .email : .text),
+                  Layout.field(ctx.t("地址", "Address"), name: "address", value: shown(m.address, ctx)),
                   Layout.field(ctx.t("服装尺码", "Clothing size"), name: "clothingSize", value: m.profile.clothingSize),
                   Layout.field(ctx.t("鞋码", "Shoe size"), name: "shoeSize", value: m.profile.shoeSize),
                   Layout.field(ctx.t("职业", "Occupation"), name: "occupation", value: m.profile.occupation),

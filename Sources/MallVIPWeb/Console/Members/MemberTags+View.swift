@@ -34,7 +34,7 @@ enum MemberTagsController {
         let ctx = PageContext(req)
         do {
             let tags = try await req.store.setMemberTags(memberId: id, text: try req.content.decode(TagsForm.self).tags ?? "", actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.member(id).path, ctx.t("标签已保存（\(tags.count) 个）", "Tags saved (\(tags.count))")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.member(id).path, ctx.t("标签已保存（\(tags.count) 个）", "Tags saved (\(tags.count))")))
         } catch let e as DomainError {
             return try await MembersController.showPage(req, id: id, notice: nil, error: Forms.message(e, ctx), status: Forms.status(e))
         }

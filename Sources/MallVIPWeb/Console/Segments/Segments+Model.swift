@@ -97,7 +97,7 @@ enum SegmentEditor {
 enum SegmentCSV {
     /// Member rows; name, phone and e-mail masked unless `unmasked`.
     static func render(_ members: [SegmentMember], unmasked: Bool, programme: Programme) -> String {
-        CSVText.bom + CSVText.line(header) + members.map { CSVText.line(row($0, unmasked: unmasked, programme: programme)) }.joined()
+        CSVFormat.bom + CSVFormat.line(header) + members.map { CSVFormat.line(row($0, unmasked: unmasked, programme: programme)) }.joined()
     }
 
     static let header = ["memberId", "cardNo", "name", "phone", "email", "tier", "tierName", "enrolled", "consentSms", "consentEmail", "consentPhone"]

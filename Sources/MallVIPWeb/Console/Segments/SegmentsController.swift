@@ -31,7 +31,7 @@ enum SegmentsController {
 
     @Sendable static func list(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await SegmentsPage.Query.model(req.store, notice: req.query["notice"])
+        let model = try await SegmentsPage.Query.model(req.store, notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("会员分群", "Segments"), SegmentsPage.View.body(model, ctx))
     }
 
@@ -50,11 +50,14 @@ enum SegmentsController {
         try await render(req, id: nil, values: .init(), preview: nil)
     }
 
-    /// The segment with today's count and sample.
+    /// The segment with today's count and sample. An account manager reads a segment as it applies to them: its
+    /// count, sample and export hold only their own members (`MemberAccess.segmentScope`, issue 14); the
+    /// conditions themselves are not personal data and are shown as they are.
     @Sendable static func show(req: Request) async throws -> Response {
         guard let s = try await req.store.segment(id: try id(req)) else { throw Abort(.notFound) }
-        let preview = try await req.store.segmentPreview(s.conditions, on: try await today(req))
-        return try await render(req, id: s.id, values: .init(s), preview: preview, notice: req.query["notice"])
+        let preview = try await req.store.segmentPreview(s.conditions, on: try await today(req),
+                                                         managedBy: MemberAccess.segmentScope(req.staff.user))
+        return try await render(req, id: s.id, values: .init(s), preview: preview, notice: try await Notices.take(req))
     }
 
     @Sendable static func create(req: Request) async throws -> Response { try await submit(req, id: nil) }
@@ -79,7 +82,7 @@ enum SegmentsController {
             let saved = try await req.store.saveSegment(id: id, name: values.name, description: values.description, conditions: conditions,
                                                         on: day, actor: req.actor)
             let notice = ctx.t("已保存分群“\(saved.name)”，当前 \(saved.lastCount ?? 0) 人", "Segment \(saved.name) saved: \(saved.lastCount ?? 0) members today")
-            return req.redirect(to: Forms.withNotice(SiteURL.segment(saved.id).path, notice))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.segment(saved.id).path, notice))
         } catch let e as DomainError {
             return try await render(req, id: id, values: values, preview: nil, error: e)
         }
@@ -95,14 +98,15 @@ enum SegmentsController {
             let preview = try await req.store.segmentPreview(s.conditions, on: try await today(req))
             return try await render(req, id: s.id, values: .init(s), preview: preview, error: e)
         }
-        return req.redirect(to: Forms.withNotice(SiteURL.segments.path, ctx.t("已删除分群“\(s.name)”", "Segment \(s.name) deleted")))
+        return req.redirect(to: try await Forms.withNotice(req, SiteURL.segments.path, ctx.t("已删除分群“\(s.name)”", "Segment \(s.name) deleted")))
     }
 
     @Sendable static func export(req: Request) async throws -> Response {
         let segmentId = try id(req)
         guard try await req.store.segment(id: segmentId) != nil else { throw Abort(.notFound) }
         let unmasked = SegmentsPage.unmasked(req.staff.user.role)
-        let members = try await req.store.exportSegment(id: segmentId, on: try await today(req), unmasked: unmasked, actor: req.actor)
+        let members = try await req.store.exportSegment(id: segmentId, on: try await today(req), unmasked: unmasked, actor: req.actor,
+                                                        managedBy: MemberAccess.segmentScope(req.staff.user))
         let programme = try await req.store.programme().programme
         return Response(status: .ok, headers: CSVText.headers(filename: "segment-\(segmentId).csv"), body: .init(string: SegmentCSV.render(members, unmasked: unmasked, programme: programme)))
     }
