@@ -28,17 +28,17 @@ public struct ManagerKPI: Sendable, Equatable {
     }
 
     /// Purchases per member in hundredths (3.0 → 300), for display; ranking compares exactly.
-    public var purchasesPerMemberCents: Int { members == 0 ? 0 : purchases * 100 / members }
+    public var purchasesPerMemberCents: Int { members == 0 ? 0 : Int(Saturating.multiply(Int64(purchases), 100) / Int64(members)) }
 
     /// Spend change against last year in per mille (+250 = +25%); nil when there was nothing to compare with.
     public var spendChangePermille: Int? {
-        spendLastYearFen == 0 ? nil : Int((spendFen - spendLastYearFen) * 1000 / spendLastYearFen)
+        spendLastYearFen == 0 ? nil : Int(max(Saturating.divide(Saturating.multiply(Saturating.subtract(spendFen, spendLastYearFen), 1000), spendLastYearFen), -Int64.max))
     }
 
     /// Whether `self` has the higher average: 15/5 = 3.0 beats 20/8 = 2.5. Compared by cross-multiplying, so
     /// no rounding decides a winner; a tie goes to more purchases, then to the earlier staff id (stable).
     public func ranksAbove(_ other: ManagerKPI) -> Bool {
-        let mine = Int64(purchases) * Int64(other.members), theirs = Int64(other.purchases) * Int64(members)
+        let mine = Saturating.multiply(Int64(purchases), Int64(other.members)), theirs = Saturating.multiply(Int64(other.purchases), Int64(members))
         if mine != theirs { return mine > theirs }
         if purchases != other.purchases { return purchases > other.purchases }
         return staffId < other.staffId

@@ -48,10 +48,10 @@ public struct UpliftReport: Sendable, Equatable {
     /// or there is no uplift.
     public var roiPermille: Int64?
 
-    public var ciLowFen: Int64? { both(upliftPerMemberFen, ciHalfWidthFen).map { $0 - $1 } }
-    public var ciHighFen: Int64? { both(upliftPerMemberFen, ciHalfWidthFen).map { $0 + $1 } }
+    public var ciLowFen: Int64? { both(upliftPerMemberFen, ciHalfWidthFen).map { Saturating.subtract($0, $1) } }
+    public var ciHighFen: Int64? { both(upliftPerMemberFen, ciHalfWidthFen).map { Saturating.add($0, $1) } }
     /// Incremental spend × margin (the gross profit the campaign brought), fen rounded.
-    public var incrementalMarginFen: Int64? { incrementalSpendFen.map { Uplift.roundedDivision($0 * Int64(marginPermille), 1000) } }
+    public var incrementalMarginFen: Int64? { incrementalSpendFen.map { Uplift.roundedDivision(Saturating.multiply($0, Int64(marginPermille)), 1000) } }
     /// Whether the interval excludes zero: the difference is unlikely to be chance at the 5% level.
     public var significant: Bool? {
         guard let low = ciLowFen, let high = ciHighFen else { return nil }
@@ -89,7 +89,7 @@ public enum Uplift {
             r.ciHalfWidthFen = Int64((z95 * se).rounded())
         }
         if costFen > 0, let gain = r.incrementalMarginFen {
-            r.roiPermille = roundedDivision((gain - costFen) * 1000, costFen)
+            r.roiPermille = roundedDivision(Saturating.multiply(Saturating.subtract(gain, costFen), 1000), costFen)
         }
         return r
     }

@@ -39,16 +39,16 @@ public struct ProgrammePL: Sendable, Equatable {
     }
 
     /// Incremental revenue × margin, fen rounded half away from zero.
-    public var incrementalMarginFen: Int64 { Uplift.roundedDivision(incrementalRevenueFen * Int64(marginPermille), 1000) }
+    public var incrementalMarginFen: Int64 { Uplift.roundedDivision(Saturating.multiply(incrementalRevenueFen, Int64(marginPermille)), 1000) }
 
     /// What the programme earned over its costs: revenue or margin, less the costs.
     public func netFen(_ basis: ROIBasis) -> Int64 {
-        (basis == .revenue ? incrementalRevenueFen : incrementalMarginFen) - costFen
+        Saturating.subtract(basis == .revenue ? incrementalRevenueFen : incrementalMarginFen, costFen)
     }
 
     /// Net ÷ costs, per mille rounded (1102 = 110.2%); nil without costs.
     public func roiPermille(_ basis: ROIBasis) -> Int64? {
-        costFen > 0 ? Uplift.roundedDivision(netFen(basis) * 1000, costFen) : nil
+        costFen > 0 ? Uplift.roundedDivision(Saturating.multiply(netFen(basis), 1000), costFen) : nil
     }
 }
 
@@ -74,8 +74,8 @@ public struct ProgrammePlan: Sendable, Equatable {
         self.marginPermille = marginPermille
     }
 
-    public var incrementalRevenueFen: Int64 { newVIPs * upliftPerVIPFen }
-    public var costFen: Int64 { costs.reduce(0) { $0 + $1.amountFen } }
+    public var incrementalRevenueFen: Int64 { Saturating.multiply(newVIPs, upliftPerVIPFen) }
+    public var costFen: Int64 { Saturating.sum(costs.map(\.amountFen)) }
     public var pl: ProgrammePL { ProgrammePL(incrementalRevenueFen: incrementalRevenueFen, marginPermille: marginPermille, costFen: costFen) }
 
     /// The seed's own plan (000 L129-141), the calculator's starting values.

@@ -37,7 +37,7 @@ public enum Money {
 
     /// Whole yuan, rounded up, for "还差 1,240 元" style messages: a shortfall of 0.01 is still 1 yuan to go.
     public static func yuanCeil(_ fen: Int64) -> String {
-        let yuan = fen <= 0 ? 0 : (fen + 99) / 100
+        let yuan = fen <= 0 ? 0 : fen / 100 + (fen % 100 == 0 ? 0 : 1)
         return grouped(UInt64(yuan))
     }
 
@@ -53,7 +53,7 @@ public enum Money {
 
     /// Applies a per-mille rate (880 = 8.8折) to an amount, rounding half up to the fen.
     public static func apply(permille: Int, to fen: Int64) -> Int64 {
-        (fen * Int64(permille) + 500) / 1000
+        Saturating.add(Saturating.multiply(fen, Int64(permille)), 500) / 1000
     }
 }
 

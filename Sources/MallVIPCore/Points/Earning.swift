@@ -25,7 +25,7 @@ public struct EarningResult: Sendable, Equatable, Codable {
 extension EarningPolicy {
     /// Base points for an amount: full units only (559.00 yuan → 55, 9.99 → 0).
     public func basePoints(forEligibleFen fen: Int64) -> Int64 {
-        fen <= 0 ? 0 : fen / unitFen * pointsPerUnit
+        fen <= 0 ? 0 : Saturating.multiply(fen / unitFen, pointsPerUnit)
     }
 
     /// Points for an amount under a factor already decided. Refunds use this with the factor stored on the
@@ -33,7 +33,7 @@ extension EarningPolicy {
     public func points(forEligibleFen fen: Int64, factorPermille: Int) -> (base: Int64, bonus: Int64, total: Int64) {
         let base = basePoints(forEligibleFen: fen)
         let bonus: Int64 = bigTicket.map { base >= $0.minBasePoints ? $0.bonusPoints : 0 } ?? 0
-        return (base, bonus, base * Int64(factorPermille) / 1000 + bonus)
+        return (base, bonus, Saturating.add(Saturating.multiply(base, Int64(factorPermille)) / 1000, bonus))
     }
 
     public func applicableMultipliers(_ context: EarningContext) -> [MultiplierRule] {
@@ -49,10 +49,10 @@ extension EarningPolicy {
             let best = rules.max { $0.factorPermille < $1.factorPermille }!
             return (best.factorPermille, [best.name])
         case .multiply:
-            let f = rules.reduce(1000) { $0 * $1.factorPermille / 1000 }
+            let f = Int(rules.reduce(Int64(1000)) { Saturating.multiply($0, Int64($1.factorPermille)) / 1000 })
             return (f, rules.map(\.name))
         case .sum:
-            let f = 1000 + rules.reduce(0) { $0 + ($1.factorPermille - 1000) }
+            let f = Int(Saturating.add(1000, Saturating.sum(rules.map { Int64($0.factorPermille) - 1000 })))
             return (max(f, 0), rules.map(\.name))
         }
     }

@@ -135,6 +135,7 @@ extension Programme {
         if !(0...60).contains(events.reminderDaysBefore) { add("events.reminderDaysBefore", "must be between 0 and 60") }
         if !(1...366).contains(events.followUpDays) { add("events.followUpDays", "must be between 1 and 366") }
         for (path, message) in reports.validationErrors(path: "reports") { add(path, message) }
+        for (path, message) in boundIssues() { add(path, message) }   // Programme+Bounds.swift
         return issues
     }
 

@@ -228,8 +228,8 @@ extension ReportsPolicy {
     /// The ABC class of one member, given the spend of everyone ranked above them (`cumulativeBeforeFen`) and the
     /// total: the member that crosses a cut-off still belongs to the class it started in.
     public func abcClass(cumulativeBeforeFen: Int64, totalFen: Int64) -> ABCClass {
-        if totalFen > 0 && cumulativeBeforeFen * 1000 < Int64(abcAPermille) * totalFen { return .a }
-        if totalFen > 0 && cumulativeBeforeFen * 1000 < Int64(abcAPermille + abcBPermille) * totalFen { return .b }
+        if totalFen > 0 && Saturating.multiply(cumulativeBeforeFen, 1000) < Saturating.multiply(Int64(abcAPermille), totalFen) { return .a }
+        if totalFen > 0 && Saturating.multiply(cumulativeBeforeFen, 1000) < Saturating.multiply(Int64(abcAPermille + abcBPermille), totalFen) { return .b }
         return .c
     }
 }

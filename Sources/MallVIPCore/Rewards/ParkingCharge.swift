@@ -31,14 +31,14 @@ extension ParkingPolicy {
     /// no allowance and no spend rule.
     public func charge(stayMinutes: Int, tierFreeHours: Int?, sameDaySpendFen: Int64) -> ParkingCharge {
         let stay = max(0, stayMinutes)
-        let allowance = tierFreeHours.map { ($0 + extraHours(sameDaySpendFen: sameDaySpendFen)) * 60 } ?? 0
+        let allowance = tierFreeHours.map { Int(Saturating.multiply(Saturating.add(Int64($0), Int64(extraHours(sameDaySpendFen: sameDaySpendFen))), 60)) } ?? 0
         let grace = stay <= graceMinutes
         // Within the grace period nothing of the member benefit is used.
         let free = grace ? 0 : min(stay, allowance)
         let chargeable = grace ? 0 : stay - free
         let unit = max(1, unitMinutes)
-        let units = (chargeable + unit - 1) / unit
-        var amount = Int64(units) * rateFen
+        let units = chargeable / unit + (chargeable % unit == 0 ? 0 : 1)
+        var amount = Saturating.multiply(Int64(units), rateFen)
         if maxChargeFen > 0 { amount = min(amount, maxChargeFen) }
         return ParkingCharge(stayMinutes: stay, allowanceMinutes: allowance, freeMinutes: free, chargeableMinutes: chargeable,
                              units: units, amountFen: amount, grace: grace)

@@ -69,7 +69,7 @@ extension Programme {
                                  usage: RedemptionUsage, listPriceFen entered: Int64? = nil) -> RedemptionAssessment {
         var reasons: [RedemptionReason] = []
         func add(_ rule: String, _ zh: String, _ en: String) { reasons.append(RedemptionReason(rule, zh: zh, en: en)) }
-        func pts(_ p: Int64) -> String { Money.yuan(p * 100, decimals: false) }   // 1,000 style grouping
+        func pts(_ p: Int64) -> String { Money.yuan(Saturating.multiply(p, 100), decimals: false) }   // 1,000 style grouping
 
         if !member.active { add("member.active", "会员卡已停用", "the membership is deactivated") }
         if !item.active { add("redemption.inactive", "此商品已停止兑换", "this item is no longer offered") }

@@ -64,8 +64,8 @@ public enum KPIMetric: String, CaseIterable, Codable, Sendable {
         let t = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "%", with: "")
         switch unit {
         case .permille: return KPIMetric.parsePercent(t)
-        case .fen: return Money.parseYuan(t)
-        case .count: return Int64(t.replacingOccurrences(of: ",", with: "")).flatMap { $0 >= 0 ? $0 : nil }
+        case .fen: return Money.parseYuan(t).flatMap { $0 <= NumericLimits.maxMoneyFen ? $0 : nil }
+        case .count: return Int64(t.replacingOccurrences(of: ",", with: "")).flatMap { $0 >= 0 && $0 <= NumericLimits.maxCount ? $0 : nil }
         case .score: return Int64(t).flatMap { (-100...100).contains($0) ? $0 : nil }
         }
     }
@@ -134,7 +134,7 @@ public struct KPITarget: Sendable, Equatable {
         case .absolute: return value
         case .relative:
             guard let lastYear else { return nil }
-            return Uplift.roundedDivision(lastYear * (1000 + value), 1000)
+            return Uplift.roundedDivision(Saturating.multiply(lastYear, Saturating.add(1000, value)), 1000)
         }
     }
 }
@@ -151,12 +151,12 @@ public struct TargetProgress: Sendable, Equatable {
 
     public var gap: Int64? {
         guard let target, let actual else { return nil }
-        return actual - target
+        return max(Saturating.subtract(actual, target), -Int64.max)   // not .min: the page shows |gap|
     }
     public var met: Bool? { gap.map { $0 >= 0 } }
     /// Actual ÷ target per mille (1000 = on target); nil without both or for a target of zero or less.
     public var attainmentPermille: Int64? {
         guard let target, let actual, target > 0 else { return nil }
-        return Uplift.roundedDivision(actual * 1000, target)
+        return Uplift.roundedDivision(Saturating.multiply(actual, 1000), target)
     }
 }

@@ -184,7 +184,7 @@ extension Store {
             let evaluation = programme.evaluateTier(spend: RollingSpend(byMonths), floor: m.earnedTier)
             let before = programme.effectiveTier(earned: m.earnedTier, manual: m.manualTier, manualUntil: m.manualUntil, on: asOf)
             let after = programme.effectiveTier(earned: evaluation.tier, manual: m.manualTier, manualUntil: m.manualUntil, on: asOf)
-            let balance = m.balance + earning.points
+            let balance = Saturating.add(m.balance, earning.points)   // never a trap (issue 14)
 
             outcome.basePoints = earning.basePoints
             outcome.bonusPoints = earning.bonusPoints

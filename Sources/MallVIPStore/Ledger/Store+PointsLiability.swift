@@ -64,8 +64,8 @@ extension Store {
         }
         let rate = programme.redemption.fenPerThousandPoints
         let outstanding = try row.int64("pts")
-        return PointsLiability(members: try row.int("n"), outstandingPoints: outstanding, valueFen: outstanding * rate / 1000,
-                               expiringThisYear: expiring, expiringThisYearValueFen: expiring * rate / 1000,
+        return PointsLiability(members: try row.int("n"), outstandingPoints: outstanding, valueFen: Saturating.multiply(outstanding, rate) / 1000,
+                               expiringThisYear: expiring, expiringThisYearValueFen: Saturating.multiply(expiring, rate) / 1000,
                                fenPerThousandPoints: rate, yearEnd: yearEnd)
     }
 

@@ -139,7 +139,8 @@ extension Store {
         }
         return try await write { tx in
             let m = try await self.lockMember(tx.sql, memberId)
-            let balance = m.balance + points
+            // Checked: a balance stored earlier plus an outside number must not trap (issue 14).
+            let balance = try Checked.add(m.balance, try Checked.bounded(points, -NumericLimits.maxPoints...NumericLimits.maxPoints, field: "points"), field: "points")
             guard balance >= 0 else {
                 throw DomainError.invalid("points", "points.nonNegative", zh: "调整后积分不能为负", en: "the balance must not go below zero")
             }
@@ -166,6 +167,10 @@ extension Store {
         let cards = try await programme().programme.cards
         return try await write { tx in
             let nowMs = epochMillis(self.now)
+            // An id that names no member is a 404, not a foreign-key failure (a 500) from the card insert.
+            guard try await tx.sql.row("SELECT id FROM members WHERE id = \(bind: memberId)") != nil else {
+                throw DomainError(.notFound, field: nil, rule: "member.exists", zh: "会员不存在", en: "member not found")
+            }
             let newNo = try await self.issueCard(tx, memberId: memberId, preIssued: nil, cards: cards, nowMs: nowMs)
             try await tx.sql.exec("""
                 UPDATE cards SET state = 'replaced', replaced_by = \(bind: newNo)

@@ -30,6 +30,9 @@ public enum StoreMigrations {
         M025_ReportAggregates(),
         M026_Economics(),
         M027_ReportSnapshots(),
+        M028_StaffCredentials(),
+        M029_WebhookResponseBodies(),
+        M030_PageNotices(),
     ]
 }
 

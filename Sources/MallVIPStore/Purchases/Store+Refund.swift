@@ -117,7 +117,7 @@ extension Store {
         if let memberId, let m = locked {
             let day = LocalDate(dayNumber: try p.int("business_day"))
             let today = LocalDate.of(now, in: active.timeZone)
-            let balance = m.balance - reversal
+            let balance = Saturating.subtract(m.balance, reversal)   // never a trap (issue 14)
             if reversal != 0 {
                 try await sql.exec("""
                     INSERT INTO points_ledger (member_id, kind, points, balance_after, purchase_id, refund_id, note, actor, at_ms)

@@ -121,7 +121,7 @@ extension Store {
                 return .capped
             }
             if reward.points > 0 {
-                let balance = referrer.balance + reward.points
+                let balance = Saturating.add(referrer.balance, reward.points)   // never a trap (issue 14)
                 try await sql.exec("UPDATE members SET points_balance = \(bind: balance), updated_at_ms = \(bind: nowMs) WHERE id = \(bind: referrerId)")
                 try await sql.exec("""
                     INSERT INTO points_ledger (member_id, kind, points, balance_after, note, actor, at_ms)

@@ -55,7 +55,7 @@ public enum Ratio {
     /// a ÷ b in per mille, rounded half up; nil when b is 0.
     public static func permille(_ a: Int64, _ b: Int64) -> Int? {
         guard b != 0 else { return nil }
-        return Int((a * 2000 + b) / (2 * b))
+        return Int(Saturating.add(Saturating.multiply(a, 2000), b) / Saturating.multiply(2, b))
     }
 
     /// "26.2%", or "—".
@@ -193,5 +193,5 @@ public struct PointsReport: Sendable, Equatable {
     public var redeemed: Int64 { -((byKind["redeem"] ?? 0) + (byKind["redeemVoid"] ?? 0)) }
     public var expired: Int64 { -(byKind["expire"] ?? 0) }
     public var adjusted: Int64 { byKind["adjust"] ?? 0 }
-    public var valueEndFen: Int64 { outstandingEnd * fenPerThousandPoints / 1000 }
+    public var valueEndFen: Int64 { Saturating.multiply(outstandingEnd, fenPerThousandPoints) / 1000 }
 }

@@ -138,7 +138,7 @@ extension Store {
                                                  on: today, usage: usage, listPriceFen: r.listPriceFen)
         if let refusal = verdict.error() { throw refusal }
         let points = verdict.pointsDeducted
-        let balance = m.balance - points
+        let balance = Saturating.subtract(m.balance, points)   // never a trap (issue 14)
         guard balance >= 0 else { throw Self.stockOrPoints("redemption.points") }
 
         if item.stock != nil {
@@ -204,7 +204,7 @@ extension Store {
             }
             let points = try row.int64("points")
             try await self.voidCoupons(tx, sourceRef: "redemption:\(id)", reason: why, actor: actor, nowMs: nowMs)
-            let balance = m.balance + points
+            let balance = Saturating.add(m.balance, points)   // never a trap (issue 14)
             try await sql.exec("""
                 INSERT INTO points_ledger (member_id, kind, points, balance_after, note, actor, at_ms)
                 VALUES (\(bind: before.memberId), 'redeemVoid', \(bind: points), \(bind: balance),

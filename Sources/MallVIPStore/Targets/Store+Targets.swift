@@ -30,7 +30,7 @@ public struct DepartmentSales: Sendable, Equatable {
         self.salesFen = salesFen
         self.vipSalesFen = vipSalesFen
     }
-    public var vipSharePermille: Int64? { salesFen > 0 ? Uplift.roundedDivision(vipSalesFen * 1000, salesFen) : nil }
+    public var vipSharePermille: Int64? { salesFen > 0 ? Uplift.roundedDivision(Saturating.multiply(vipSalesFen, 1000), salesFen) : nil }
 }
 
 extension Store {
@@ -138,7 +138,7 @@ extension Store {
         var out: [KPIMetric: Int64] = [:]
         func share(_ vip: Int64, _ total: Int64) {
             out[.vipSales] = vip
-            if total > 0 { out[.vipShare] = Uplift.roundedDivision(vip * 1000, total) }
+            if total > 0 { out[.vipShare] = Uplift.roundedDivision(Saturating.multiply(vip, 1000), total) }
         }
         if let departmentId {
             let r = try await sql.row("""
@@ -167,7 +167,7 @@ extension Store {
               WHERE member_id IS NOT NULL AND business_day >= \(bind: a) AND business_day <= \(bind: b) \(mall)
               GROUP BY member_id HAVING COUNT(DISTINCT business_day) >= 2) t
             """)!.int64("n")
-        if active > 0 { out[.repurchaseRate] = Uplift.roundedDivision(repeaters * 1000, active) }
+        if active > 0 { out[.repurchaseRate] = Uplift.roundedDivision(Saturating.multiply(repeaters, 1000), active) }
         out[.newCards] = try await sql.row("""
             SELECT COUNT(*) AS n FROM members WHERE enrolled_day >= \(bind: a) AND enrolled_day <= \(bind: b) \(enrolledMall)
             """)!.int64("n")

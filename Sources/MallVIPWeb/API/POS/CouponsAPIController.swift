@@ -16,8 +16,8 @@ struct CouponsAPIController: RouteCollection {
         let amount: String? = req.query["amountFen"]
         var amountFen: Int64?
         if let amount {
-            guard let fen = Int64(amount), fen > 0 else {
-                throw DomainError.invalid("amountFen", "amount.positive", zh: "金额必须大于0（单位：分）", en: "amountFen must be a positive amount in fen")
+            guard let fen = try? BoundedNumber.int(amount, field: "amountFen", 1...NumericLimits.maxMoneyFen) else {
+                throw DomainError.invalid("amountFen", "amount.positive", zh: "金额必须大于0（单位：分）", en: "amountFen must be a positive amount in fen, at most \(NumericLimits.maxMoneyFen)")
             }
             amountFen = fen
         }

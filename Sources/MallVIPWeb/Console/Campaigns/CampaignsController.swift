@@ -20,7 +20,7 @@ enum CampaignsController {
 
     @Sendable static func list(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await CampaignsPage.Query.model(req.store, notice: req.query["notice"])
+        let model = try await CampaignsPage.Query.model(req.store, notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("活动推送", "Campaigns"), CampaignsPage.View.body(model, ctx))
     }
 
@@ -38,7 +38,7 @@ enum CampaignsController {
     }
 
     @Sendable static func show(req: Request) async throws -> Response {
-        try await page(req, id: try campaignID(req), notice: req.query["notice"])
+        try await page(req, id: try campaignID(req), notice: try await Notices.take(req))
     }
 
     @Sendable static func create(req: Request) async throws -> Response { try await save(req, id: nil) }
@@ -63,9 +63,9 @@ enum CampaignsController {
             guard let cid = savedId else { throw Abort(.internalServerError) }
             if form["action"] == "schedule" {
                 let notice = try await scheduleAndMaybeSend(req, cid, sendNow: values.sendNow, ctx)
-                return req.redirect(to: Forms.withNotice(SiteURL.campaign(cid).path, notice))
+                return req.redirect(to: try await Forms.withNotice(req, SiteURL.campaign(cid).path, notice))
             }
-            return req.redirect(to: Forms.withNotice(SiteURL.campaign(cid).path, ctx.t("已保存草稿", "Draft saved")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.campaign(cid).path, ctx.t("已保存草稿", "Draft saved")))
         } catch {
             guard let messages = messages(error, ctx) else { throw error }
             let model = try await CampaignForm.Query.model(req.store, id: savedId, values: values, errors: messages.texts)
@@ -107,7 +107,7 @@ enum CampaignsController {
         _ = try await CampaignPage.Query.campaign(req.store, id: id)
         do {
             let notice = try await body(id, ctx)
-            return req.redirect(to: Forms.withNotice(SiteURL.campaign(id).path, notice))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.campaign(id).path, notice))
         } catch {
             guard let messages = messages(error, ctx) else { throw error }
             return try await page(req, id: id, notice: messages.texts.joined(separator: "；"), status: messages.status)

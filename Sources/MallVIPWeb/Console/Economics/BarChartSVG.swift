@@ -1,19 +1,18 @@
 import Foundation
+import Plot
 
 /// Small bar charts drawn on the server as inline SVG (no JavaScript): a progress bar of actual against target, and
 /// grouped bars comparing two series (members per tier, active programme against a draft).
 enum BarChartSVG {
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    /// Text inside the SVG goes through the one HTML escaping function (vendored Plot, `& < > " '`).
+    static func escape(_ s: String) -> String { HTMLEscaping.escape(s) }
 
     /// Actual against target: the bar is the actual, the tick the target; green when met, red when short, blue without
     /// a target. The scale is `full` (1000 for a share in per mille) or else the larger of the two.
     static func progress(actual: Int64?, target: Int64?, label: String, full: Int64? = nil, width: Int = 160, height: Int = 14) -> String {
         let a = max(0, actual ?? 0), t = max(0, target ?? 0)
         let scale = max(full ?? 0, a, t, 1)
-        let barW = Int(a * Int64(width) / scale), tickX = Int(t * Int64(width) / scale)
+        let barW = Int(Double(a) / Double(scale) * Double(width)), tickX = Int(Double(t) / Double(scale) * Double(width))   // Double: a × width may overflow Int64
         let met = target != nil && actual != nil && a >= t
         return """
             <svg class="bar" width="\(width + 2)" height="\(height)" viewBox="0 0 \(width + 2) \(height)" role="img" aria-label="\(escape(label))">\
@@ -44,7 +43,7 @@ enum BarChartSVG {
             let x0 = groupGap + i * (groupW + groupGap)
             for (j, s) in series.enumerated() {
                 let v = j < series.count && i < s.values.count ? s.values[i] : 0
-                let h = v * chartH / maxV
+                let h = Int(Double(v) / Double(maxV) * Double(chartH))
                 let x = x0 + j * (barW + gap)
                 out += "<rect x=\"\(x)\" y=\"\(top + chartH - h)\" width=\"\(barW)\" height=\"\(h)\" fill=\"\(s.color)\"><title>\(escape(s.name)) \(escape(label)): \(v)</title></rect>"
                 out += "<text x=\"\(x + barW / 2)\" y=\"\(top + chartH - h - 3)\" font-size=\"10\" text-anchor=\"middle\">\(v)</text>"

@@ -18,7 +18,7 @@ enum EconomicsController {
 
     static func year(_ text: String?, _ req: Request) async throws -> Int {
         if let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard let y = Int(text), (2000...2999).contains(y) else {
+            guard text.count <= 4, let y = Int(text), (2000...2999).contains(y) else {
                 throw DomainError.invalid("year", "year.range", zh: "年度须为 2000–2999 的整数", en: "year must be a whole number from 2000 to 2999")
             }
             return y
@@ -33,15 +33,17 @@ enum EconomicsController {
         guard let n = Int64(vips.trimmingCharacters(in: .whitespaces)), n >= 0, n <= 10_000_000 else {
             throw DomainError.invalid("planVIPs", "plan.vips", zh: "计划人数须为非负整数", en: "planned VIPs must be a whole number, 0 or more")
         }
-        guard let uplift = Money.parseYuan((req.query["planUplift"] as String?) ?? "") else {
+        guard let uplift = try BoundedNumber.yuan(req.query["planUplift"], field: "planUplift") else {
             throw DomainError.invalid("planUplift", "plan.uplift", zh: "每人增量消费须为元金额", en: "extra spend per VIP must be an amount in yuan")
         }
+        // VIPs × uplift is a product of two outside values: checked, so it answers 422 instead of trapping.
+        _ = try Checked.multiply(n, uplift, field: "planUplift")
         var costs: [ProgrammePlan.CostLine] = []
         for i in 0..<8 {
             let label = Forms.trimmed(req.query["planCostLabel\(i)"])
             let amount = Forms.trimmed(req.query["planCost\(i)"])
             if amount.isEmpty { continue }
-            guard let fen = Money.parseYuan(amount) else {
+            guard let fen = Money.parseYuan(amount), fen <= NumericLimits.maxMoneyFen else {
                 throw DomainError.invalid("planCost\(i)", "plan.cost", zh: "费用须为元金额", en: "a cost must be an amount in yuan")
             }
             costs.append(.init(label: label, amountFen: fen))
@@ -54,7 +56,7 @@ enum EconomicsController {
         let ctx = PageContext(req)
         let y = try await year(req.query["year"], req)
         var model = try await EconomicsPage.Query.model(req.store, year: y, plan: try await plan(req), canBook: canBook(req))
-        model.notice = req.query["notice"]
+        model.notice = try await Notices.take(req)
         return Layout.render(ctx, title: ctx.t("会员计划经济效益", "Programme economics"), EconomicsPage.View.body(model, ctx))
     }
 
@@ -97,7 +99,7 @@ enum EconomicsController {
             func yuan(_ s: String?, _ field: String) throws -> Int64? {
                 let t = Forms.trimmed(s)
                 if t.isEmpty { return nil }
-                guard let v = Money.parseYuan(t) else {
+                guard let v = Money.parseYuan(t), v <= NumericLimits.maxMoneyFen else {
                     throw DomainError.invalid(field, "cost.yuan", zh: "金额须为元，最多两位小数", en: "\(field) must be yuan with at most two decimals")
                 }
                 return v
@@ -105,16 +107,16 @@ enum EconomicsController {
             let qText = Forms.trimmed(f.quantity)
             var quantity: Int64?
             if !qText.isEmpty {
-                guard let q = CostArithmetic.parseQuantity(qText) else {
+                guard let q = CostArithmetic.parseQuantity(qText), q <= NumericLimits.maxCount else {
                     throw DomainError.invalid("quantity", "cost.quantity", zh: "数量须为整数或乘积（如 2000×12）", en: "quantity must be a whole number or a product such as 2000×12")
                 }
                 quantity = q
             }
             let mallText = Forms.trimmed(f.mall)
             let input = CostInput(kind: kind, bucket: bucket, period: Forms.trimmed(f.period), amountFen: try yuan(f.amount, "amount"), quantity: quantity,
-                                  unitCostFen: try yuan(f.unitCost, "unitCost"), mallId: mallText.isEmpty ? nil : Int64(mallText), note: Forms.trimmed(f.note))
+                                  unitCostFen: try yuan(f.unitCost, "unitCost"), mallId: try BoundedNumber.int(mallText, field: "mall", BoundedNumber.id), note: Forms.trimmed(f.note))
             try await req.store.bookCost(input, actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.economics(year: y).path, ctx.t("已录入费用", "Cost booked")) + "#costs")
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.economics(year: y).path, ctx.t("已录入费用", "Cost booked")) + "#costs")
         } catch let e as DomainError {
             var model = try await EconomicsPage.Query.model(req.store, year: y, plan: nil, canBook: true)
             model.error = Forms.message(e, ctx)
@@ -128,6 +130,6 @@ enum EconomicsController {
         let ctx = PageContext(req)
         guard let id = req.parameters.get("id", as: Int64.self) else { throw Abort(.notFound) }
         let y = try await req.store.deleteCost(id: id, actor: req.actor)?.year
-        return req.redirect(to: Forms.withNotice(SiteURL.economics(year: y).path, ctx.t("已删除费用", "Cost deleted")) + "#costs")
+        return req.redirect(to: try await Forms.withNotice(req, SiteURL.economics(year: y).path, ctx.t("已删除费用", "Cost deleted")) + "#costs")
     }
 }

@@ -40,11 +40,11 @@ enum EventsAdminController {
         guard let type = EventType(rawValue: f.type ?? "") else {
             throw DomainError.invalid("type", "event.type", zh: "请选择活动类型", en: "choose the event type")
         }
-        guard let capacity = Int(Forms.trimmed(f.capacity)) else {
+        guard let capacity = (try? BoundedNumber.int(f.capacity, field: "capacity", BoundedNumber.count)).map({ Int($0) }) else {
             throw DomainError.invalid("capacity", "event.capacity", zh: "名额须为整数", en: "capacity must be a whole number")
         }
         let budgetText = Forms.trimmed(f.budget)
-        guard let budget = budgetText.isEmpty ? 0 : Money.parseYuan(budgetText) else {
+        guard let budget = budgetText.isEmpty ? 0 : Money.parseYuan(budgetText), budget <= NumericLimits.maxMoneyFen else {
             throw DomainError.invalid("budget", "event.budget", zh: "预算格式不正确", en: "the budget is not an amount")
         }
         return EventInput(type: type, title: f.title ?? "", startsAtMs: try time(f.startsAt, "startsAt", "开始时间", "start"),
@@ -98,7 +98,7 @@ enum EventsAdminController {
     }
 
     @Sendable static func show(req: Request) async throws -> Response {
-        try await page(req, notice: req.query[String.self, at: "notice"], error: nil)
+        try await page(req, notice: try await Notices.take(req), error: nil)
     }
 
     static func page(_ req: Request, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -119,7 +119,7 @@ enum EventsAdminController {
                                                             linkBase: EventLinkController.linkBase(req), actor: req.actor)
             let note = ctx.t("新邀请 \(n) 人：\(m.queued) 条待发送，\(m.refused) 条因未同意等原因未发送",
                              "\(n) invited: \(m.queued) messages queued, \(m.refused) not sent (no consent etc.)")
-            return req.redirect(to: Forms.withNotice("/console/events/\(e.id)", note), redirectType: .normal)
+            return req.redirect(to: try await Forms.withNotice(req, "/console/events/\(e.id)", note), redirectType: .normal)
         } catch let err as DomainError {
             return try await page(req, notice: nil, error: Forms.message(err, ctx), status: Forms.status(err))
         }
@@ -138,11 +138,12 @@ enum EventsAdminController {
             guard let member else {
                 throw DomainError(.notFound, field: "q", rule: "member.exists", zh: "找不到此卡号或手机号的会员", en: "no member with this card or phone")
             }
+            try MemberAccess.check(req, member: member)
             let channel: RSVPChannel = req.staff.user.role == .accountManager ? .manager : .desk
             let r = try await req.store.rsvp(eventId: e.id, memberId: member.id, accept: f.accept == "1", channel: channel,
                                              programme: programme, linkBase: EventLinkController.linkBase(req))
             let note = "\(member.name)：" + r.invitation.status.label.text(ctx.lang)
-            return req.redirect(to: Forms.withNotice("/console/events/\(e.id)", note), redirectType: .normal)
+            return req.redirect(to: try await Forms.withNotice(req, "/console/events/\(e.id)", note), redirectType: .normal)
         } catch let err as DomainError {
             return try await page(req, notice: nil, error: Forms.message(err, ctx), status: Forms.status(err))
         }

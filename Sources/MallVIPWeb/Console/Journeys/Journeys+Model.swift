@@ -90,7 +90,7 @@ enum JourneyForm {
             }
             func int(_ text: String, _ field: String) throws -> Int? {
                 if text.isEmpty { return nil }
-                guard let n = Int(text) else {
+                guard let n = (try? BoundedNumber.int(text, field: field, -NumericLimits.maxCount...NumericLimits.maxCount)).map({ Int($0) }) else {
                     throw DomainError.invalid("params.\(field)", "journey.\(field).format", zh: "请填写整数天数", en: "\(field) must be a whole number of days")
                 }
                 return n

@@ -26,7 +26,7 @@ enum JourneysController {
 
     @Sendable static func templates(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await TemplatesPage.Query.model(req.store, notice: req.query["notice"])
+        let model = try await TemplatesPage.Query.model(req.store, notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("消息模板", "Message templates"), TemplatesPage.View.body(model, ctx))
     }
 
@@ -74,7 +74,7 @@ enum JourneysController {
         }
         do {
             try await req.store.saveMessageTemplate(values.template, creating: creating, actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.templates.path, ctx.t("已保存模板 \(values.code)", "Template \(values.code) saved")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.templates.path, ctx.t("已保存模板 \(values.code)", "Template \(values.code) saved")))
         } catch let e as DomainError {
             if model.errors.isEmpty { model.errors = [Forms.message(e, ctx)] }
             return render(ctx, model, status: Forms.status(e))
@@ -89,7 +89,7 @@ enum JourneysController {
 
     @Sendable static func journeys(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await JourneysPage.Query.model(req.store, notice: req.query["notice"])
+        let model = try await JourneysPage.Query.model(req.store, notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("自动旅程", "Journeys"), JourneysPage.View.body(model, ctx))
     }
 
@@ -112,7 +112,7 @@ enum JourneysController {
                 return Layout.render(ctx, title: JourneyForm.View.title(model, ctx), status: Forms.status(first), JourneyForm.View.body(model, ctx))
             }
             try await req.store.saveJourney(j, actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.journeys.path, ctx.t("已保存旅程：\(j.name.zh)", "Journey saved: \(j.name.en)")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.journeys.path, ctx.t("已保存旅程：\(j.name.zh)", "Journey saved: \(j.name.en)")))
         } catch let e as DomainError {
             let model = try await JourneyForm.Query.model(req.store, journey: base, values: values, errors: [Forms.message(e, ctx)])
             return Layout.render(ctx, title: JourneyForm.View.title(model, ctx), status: Forms.status(e), JourneyForm.View.body(model, ctx))
@@ -126,7 +126,7 @@ enum JourneysController {
         do {
             try await req.store.setJourneyEnabled(j.kind, on, actor: req.actor)
             let notice = on ? ctx.t("已开启：\(j.name.zh)", "Switched on: \(j.name.en)") : ctx.t("已关闭：\(j.name.zh)", "Switched off: \(j.name.en)")
-            return req.redirect(to: Forms.withNotice(SiteURL.journeys.path, notice))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.journeys.path, notice))
         } catch let e as DomainError {
             let model = try await JourneysPage.Query.model(req.store, notice: nil, error: j.name.text(ctx.lang) + "：" + Forms.message(e, ctx))
             return Layout.render(ctx, title: ctx.t("自动旅程", "Journeys"), status: Forms.status(e), JourneysPage.View.body(model, ctx))
@@ -137,7 +137,7 @@ enum JourneysController {
 
     @Sendable static func holidays(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await HolidaysPage.Query.model(req.store, notice: req.query["notice"])
+        let model = try await HolidaysPage.Query.model(req.store, notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("节日日历", "Holiday calendar"), HolidaysPage.View.body(model, ctx))
     }
 
@@ -157,7 +157,7 @@ enum JourneysController {
             }
             let name = Forms.trimmed(form["name"])
             try await req.store.saveHoliday(id: id, name: name, day: day, active: form["active"] != nil, actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.holidays.path, ctx.t("已保存：\(day) \(name)", "Saved: \(day) \(name)")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.holidays.path, ctx.t("已保存：\(day) \(name)", "Saved: \(day) \(name)")))
         } catch let e as DomainError {
             let model = try await HolidaysPage.Query.model(req.store, notice: nil, error: Forms.message(e, ctx))
             return Layout.render(ctx, title: ctx.t("节日日历", "Holiday calendar"), status: Forms.status(e), HolidaysPage.View.body(model, ctx))
@@ -168,6 +168,6 @@ enum JourneysController {
         let ctx = PageContext(req)
         guard let id = req.parameters.get("id", as: Int64.self) else { throw Abort(.notFound) }
         try await req.store.deleteHoliday(id: id, actor: req.actor)
-        return req.redirect(to: Forms.withNotice(SiteURL.holidays.path, ctx.t("已删除", "Deleted")))
+        return req.redirect(to: try await Forms.withNotice(req, SiteURL.holidays.path, ctx.t("已删除", "Deleted")))
     }
 }

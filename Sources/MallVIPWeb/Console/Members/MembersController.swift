@@ -9,23 +9,25 @@ enum MembersController {
         let ctx = PageContext(req)
         let q: String = req.query["q"] ?? ""
         let user = req.staff.user
-        let hits = try await req.store.searchMembers(q, managedBy: user.role == .accountManager ? user.id : nil)
+        let scope = MemberAccess.searchScope(user)
+        let hits = try await req.store.searchMembers(q, managedBy: scope.managedBy, exactOnly: scope.exactOnly)
         if !hits.isEmpty, ctx.seesPersonalData {
             try await req.store.audit(actor: req.actor, action: "member.search", subject: q, detail: "\(hits.count) hits")
         }
         let (_, programme) = try await req.store.programme()
         return Layout.render(ctx, title: ctx.t("会员查询", "Members"),
-                             .div(Layout.noticeBox(req.query["notice"]), MemberForms.searchBody(q, hits, programme, ctx)))
+                             .div(Layout.noticeBox(try await Notices.take(req)), MemberForms.searchBody(q, hits, programme, ctx,
+                                                                                                 link: { MemberAccess.memberLink(req, memberId: $0) })))
     }
 
     @Sendable static func show(req: Request) async throws -> Response {
-        try await showPage(req, id: try memberID(req), notice: req.query["notice"], error: nil)
+        try await showPage(req, id: try memberID(req), notice: try await Notices.take(req), error: nil)
     }
 
     static func showPage(_ req: Request, id: Int64, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let ctx = PageContext(req)
         var model = try await MemberPage.Query.model(req.store, id: id)
-        try MemberAccess.checkView(req, member: model.member)
+        try MemberAccess.check(req, member: model.member)
         model.notice = notice
         model.error = error
         // Viewing a member's personal data is audited (requirements §14).
@@ -84,9 +86,9 @@ enum MembersController {
             // An account manager opens only their own members, and a new member has none yet: the notice says so.
             if req.staff.user.role == .accountManager {
                 let assigned = notice + ctx.t("（尚未分配维护人，由经理分配后可查看）", " (no account manager yet: a manager assigns one)")
-                return req.redirect(to: Forms.withNotice(SiteURL.members(query: nil).path, assigned))
+                return req.redirect(to: try await Forms.withNotice(req, SiteURL.members(query: nil).path, assigned))
             }
-            return req.redirect(to: SiteURL.member(result.memberId).path + "?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.member(result.memberId).path, notice))
         } catch let e as DomainError {
             return Layout.render(ctx, title: ctx.t("办理会员卡", "Enrol a member"), status: .unprocessableEntity,
                                  MemberForms.enrolBody(values, error: ctx.lang == .en ? e.en : e.zh, canOverride: canOverride, ctx))
@@ -96,7 +98,7 @@ enum MembersController {
     @Sendable static func editForm(req: Request) async throws -> Response {
         let ctx = PageContext(req)
         guard let m = try await req.store.member(id: try memberID(req)) else { throw Abort(.notFound) }
-        try MemberAccess.checkView(req, member: m)
+        try MemberAccess.check(req, member: m)
         return Layout.render(ctx, title: ctx.t("修改资料", "Edit profile") + " · " + m.name, MemberForms.editBody(m, error: nil, ctx))
     }
 
@@ -123,7 +125,7 @@ enum MembersController {
         let ctx = PageContext(req)
         let id = try memberID(req)
         guard let m = try await req.store.member(id: id) else { throw Abort(.notFound) }
-        try MemberAccess.checkView(req, member: m)
+        try MemberAccess.check(req, member: m)
         let f = try req.content.decode(EditForm.self)
         do {
             var birthday: LocalDate?
@@ -141,7 +143,7 @@ enum MembersController {
             profile.preferredService = f.preferredService ?? ""
             try await req.store.updateProfile(memberId: id, ProfileUpdate(
                 name: f.name, gender: Gender(rawValue: f.gender ?? "") ?? .unknown, birthday: birthday,
-                email: f.email.flatMap { $0.isEmpty ? nil : $0 }, address: f.address.flatMap { $0.isEmpty ? nil : $0 }, profile: profile,
+                email: MemberForms.submitted(f.email, current: m.email, ctx), address: MemberForms.submitted(f.address, current: m.address, ctx), profile: profile,
                 notes: f.notes ?? "", consentSMS: f.consentSms != nil, consentEmail: f.consentEmail != nil, consentPhone: f.consentPhone != nil),
                 actor: req.actor)
             return req.redirect(to: SiteURL.member(id).path)
@@ -156,7 +158,7 @@ enum MembersController {
         let id = try memberID(req)
         do {
             let notice = try await body(id)
-            return req.redirect(to: SiteURL.member(id).path + "?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.member(id).path, notice))
         } catch let e as DomainError {
             return try await showPage(req, id: id, notice: nil, error: req.lang == .en ? e.en : e.zh, status: .unprocessableEntity)
         }
@@ -197,7 +199,7 @@ enum MembersController {
     @Sendable static func adjustPoints(req: Request) async throws -> Response {
         let f = try req.content.decode(AdjustForm.self)
         return try await action(req) { id in
-            guard let points = Int64(f.points.trimmingCharacters(in: .whitespaces)) else {
+            guard let points = try? BoundedNumber.int(f.points, field: "points", -NumericLimits.maxPoints...NumericLimits.maxPoints) else {
                 throw DomainError.invalid("points", "points.integer", zh: "积分须为整数", en: "points must be a whole number")
             }
             let balance = try await req.store.adjustPoints(memberId: id, points: points, reason: f.reason, actor: req.actor)

@@ -27,7 +27,7 @@ enum MessagesController {
     }
 
     @Sendable static func callList(req: Request) async throws -> Response {
-        try await callPage(req, notice: req.query["notice"], error: nil)
+        try await callPage(req, notice: try await Notices.take(req), error: nil)
     }
 
     static func callPage(_ req: Request, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -49,7 +49,7 @@ enum MessagesController {
         do {
             try await req.store.finishCallTask(id: id, done: f.outcome == "done", note: Forms.trimmed(f.note),
                                                staffId: scope(req), actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.calls.path, req.lang.t("已记录", "Recorded")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.calls.path, req.lang.t("已记录", "Recorded")))
         } catch let e as DomainError {
             return try await callPage(req, notice: nil, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }

@@ -24,7 +24,7 @@ enum OrganisationController {
 
     @Sendable static func counters(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await CountersPage.Query.model(req.store, notice: req.query["notice"])
+        let model = try await CountersPage.Query.model(req.store, notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("店柜", "Counters"), CountersPage.View.body(model, ctx))
     }
 
@@ -92,7 +92,7 @@ enum OrganisationController {
                 active: values.active), actor: req.actor)
             let notice = id == nil ? ctx.t("已新增店柜 \(values.code)", "Counter \(values.code) created")
                                    : ctx.t("已保存店柜 \(values.code)", "Counter \(values.code) saved")
-            return req.redirect(to: Forms.withNotice(SiteURL.counters.path, notice))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.counters.path, notice))
         } catch let e as DomainError {
             let model = CounterForm.Model(id: id, values: values, departments: try await CounterForm.Query.departmentOptions(req.store),
                                           error: Forms.message(e, ctx))
@@ -109,7 +109,7 @@ enum OrganisationController {
 
     @Sendable static func departments(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await DepartmentsPage.Query.model(req.store, canCreateMall: canCreateMall(req), notice: req.query["notice"])
+        let model = try await DepartmentsPage.Query.model(req.store, canCreateMall: canCreateMall(req), notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("课与商场", "Departments and malls"), DepartmentsPage.View.body(model, ctx))
     }
 
@@ -124,7 +124,7 @@ enum OrganisationController {
                 throw DomainError.invalid("mallId", "mall.required", zh: "请选择商场", en: "choose a mall")
             }
             _ = try await req.store.createDepartment(mallId: mallId, code: values.code, name: values.name, actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.departments.path, ctx.t("已新建课 \(values.name)", "Department \(values.name) created")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.departments.path, ctx.t("已新建课 \(values.name)", "Department \(values.name) created")))
         } catch let e as DomainError {
             var model = try await DepartmentsPage.Query.model(req.store, canCreateMall: canCreateMall(req), notice: nil)
             model.department = values
@@ -145,7 +145,7 @@ enum OrganisationController {
                 throw DomainError.invalid("name", "required", zh: "请填写商场名称", en: "name is required")
             }
             _ = try await req.store.createMall(code: values.code, name: values.name, actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.departments.path, ctx.t("已新建商场 \(values.name)", "Mall \(values.name) created")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.departments.path, ctx.t("已新建商场 \(values.name)", "Mall \(values.name) created")))
         } catch let e as DomainError {
             var model = try await DepartmentsPage.Query.model(req.store, canCreateMall: true, notice: nil)
             model.mall = values

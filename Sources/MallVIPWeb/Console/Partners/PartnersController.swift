@@ -17,7 +17,7 @@ enum PartnersController {
 
     @Sendable static func list(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await PartnersPage.Query.model(req.store, notice: req.query["notice"])
+        let model = try await PartnersPage.Query.model(req.store, notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("联盟商家", "Partner merchants"), PartnersPage.View.body(model, ctx))
     }
 
@@ -53,7 +53,7 @@ enum PartnersController {
             APIKeyMiddleware.cache.forgetAll()
             let notice = id == nil ? ctx.t("已新增联盟商家 \(values.code)", "Partner \(values.code) created")
                                    : ctx.t("已保存联盟商家 \(values.code)", "Partner \(values.code) saved")
-            return req.redirect(to: Forms.withNotice(SiteURL.partners.path, notice))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.partners.path, notice))
         } catch let e as DomainError {
             let model = PartnerForm.Model(id: id, values: values, programme: try await req.store.programme().programme, error: Forms.message(e, ctx))
             return Layout.render(ctx, title: PartnerForm.View.title(model, ctx), status: Forms.status(e), PartnerForm.View.body(model, ctx))

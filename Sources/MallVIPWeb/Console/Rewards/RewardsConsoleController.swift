@@ -32,7 +32,12 @@ enum RewardsConsoleController {
     // MARK: Desk
 
     @Sendable static func redeemPage(req: Request) async throws -> Response {
-        try await renderRedeem(req, memberId: try id(req), notice: req.query["notice"], coupon: req.query["coupon"], error: nil)
+        // The coupon line is a notice too: shown only beside this session's one-time notice, never from a link alone.
+        let notice = try await Notices.take(req)
+        let coupon = notice == nil ? nil : req.query[String.self, at: "coupon"].flatMap {
+            $0.count <= 64 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } ? $0 : nil
+        }
+        return try await renderRedeem(req, memberId: try id(req), notice: notice, coupon: coupon, error: nil)
     }
 
     static func renderRedeem(_ req: Request, memberId: Int64, notice: String?, coupon: String?, error: String?,
@@ -66,7 +71,7 @@ enum RewardsConsoleController {
                                                                  listPriceFen: listPrice), actor: req.actor).value
             let notice = req.lang.t("已兑换 \(r.itemName.zh)，扣 \(r.points) 分，余额 \(r.balanceAfter) 分",
                                     "Redeemed \(r.itemName.en): \(r.points) points taken, balance \(r.balanceAfter)")
-            var target = Forms.withNotice(SiteURL.memberRedeem(memberId).path, notice)
+            var target = try await Forms.withNotice(req, SiteURL.memberRedeem(memberId).path, notice)
             if let code = r.couponCode { target += "&coupon=" + (code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? code) }
             return req.redirect(to: target)
         } catch let e as DomainError {
@@ -84,7 +89,7 @@ enum RewardsConsoleController {
         do {
             try await req.store.voidRedemption(id: redemptionId, reason: f.reason ?? "", actor: req.actor)
             let notice = req.lang.t("已作废兑换 #\(redemptionId)，退回 \(r.points) 分", "Redemption #\(redemptionId) voided; \(r.points) points returned")
-            return req.redirect(to: Forms.withNotice(SiteURL.memberRedeem(memberId).path, notice))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.memberRedeem(memberId).path, notice))
         } catch let e as DomainError {
             return try await renderRedeem(req, memberId: memberId, notice: nil, coupon: nil, error: Forms.message(e, PageContext(req)),
                                           status: Forms.status(e))
@@ -95,7 +100,7 @@ enum RewardsConsoleController {
 
     @Sendable static func catalogue(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        let model = try await CataloguePage.Query.model(req.store, notice: req.query["notice"])
+        let model = try await CataloguePage.Query.model(req.store, notice: try await Notices.take(req))
         return Layout.render(ctx, title: ctx.t("兑换礼品目录", "Reward catalogue"), CataloguePage.View.body(model, ctx))
     }
 
@@ -173,7 +178,7 @@ enum RewardsConsoleController {
         do {
             try await req.store.saveRewardItem(try v.item(id: id ?? 0), actor: req.actor)
             let notice = id == nil ? ctx.t("已新增 \(v.code)", "\(v.code) created") : ctx.t("已保存 \(v.code)", "\(v.code) saved")
-            return req.redirect(to: Forms.withNotice(SiteURL.rewards.path, notice))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.rewards.path, notice))
         } catch let e as DomainError {
             return try await renderForm(req, id: id, values: v, error: Forms.message(e, ctx), status: Forms.status(e))
         }
@@ -185,11 +190,11 @@ enum RewardsConsoleController {
         let ctx = PageContext(req)
         let f = try req.content.decode(StockForm.self)
         do {
-            guard let delta = Int64(Forms.trimmed(f.delta)) else {
+            guard let delta = try? BoundedNumber.int(f.delta, field: "delta", -NumericLimits.maxCount...NumericLimits.maxCount) else {
                 throw DomainError.invalid("delta", "number.integer", zh: "调整数量须为整数（可为负）", en: "the change must be a whole number (may be negative)")
             }
             let stock = try await req.store.adjustRewardStock(itemId: try id(req), by: delta, reason: f.reason ?? "", actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.rewards.path, ctx.t("库存已调整为 \(stock)", "Stock is now \(stock)")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.rewards.path, ctx.t("库存已调整为 \(stock)", "Stock is now \(stock)")))
         } catch let e as DomainError {
             let model = try await CataloguePage.Query.model(req.store, notice: nil, error: Forms.message(e, ctx))
             return Layout.render(ctx, title: ctx.t("兑换礼品目录", "Reward catalogue"), status: Forms.status(e), CataloguePage.View.body(model, ctx))
@@ -202,7 +207,7 @@ enum RewardsConsoleController {
         let ctx = PageContext(req)
         let active = try req.content.decode(ActiveForm.self).active == "1"
         try await req.store.setRewardItemActive(id: try id(req), active: active, actor: req.actor)
-        return req.redirect(to: Forms.withNotice(SiteURL.rewards.path, active ? ctx.t("已启用", "Activated") : ctx.t("已停用", "Deactivated")))
+        return req.redirect(to: try await Forms.withNotice(req, SiteURL.rewards.path, active ? ctx.t("已启用", "Activated") : ctx.t("已停用", "Deactivated")))
     }
 
     // MARK: Settlement
@@ -215,9 +220,7 @@ enum RewardsConsoleController {
 
     @Sendable static func settlementCSV(req: Request) async throws -> Response {
         let model = try await SettlementPage.Query.model(req.store, month: req.query["month"])
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.add(name: .contentDisposition, value: "attachment; filename=\"reward-settlement-\(model.month).csv\"")
+        let headers = CSVText.headers(filename: "reward-settlement-\(model.month).csv")
         try await req.store.audit(actor: req.actor, action: "reward.settlementExport", subject: model.month)
         return Response(status: .ok, headers: headers, body: .init(string: SettlementPage.csv(model)))
     }

@@ -71,7 +71,7 @@ enum SegmentForm {
         func int(_ key: String, field: String) throws -> Int? {
             let t = text(key)
             if t.isEmpty { return nil }
-            guard let v = Int(t) else {
+            guard let v = (try? BoundedNumber.int(t, field: field, -NumericLimits.maxCount...NumericLimits.maxCount)).map({ Int($0) }) else {
                 throw DomainError.invalid(field, "number.integer", zh: "须为整数：\(t)", en: "must be a whole number: \(t)")
             }
             return v
@@ -80,7 +80,7 @@ enum SegmentForm {
         func yuan(_ key: String, field: String) throws -> Int64? {
             let t = text(key)
             if t.isEmpty { return nil }
-            guard let fen = Money.parseYuan(t) else {
+            guard let fen = Money.parseYuan(t), fen <= NumericLimits.maxMoneyFen else {
                 throw DomainError.invalid(field, "amount.yuan", zh: "金额须为不小于 0 的元数，如 5000：\(t)",
                                           en: "the amount must be yuan, not negative, e.g. 5000: \(t)")
             }

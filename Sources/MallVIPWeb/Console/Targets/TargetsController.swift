@@ -18,7 +18,7 @@ enum TargetsController {
         let ctx = PageContext(req)
         let y = try await EconomicsController.year(req.query["year"], req)
         var model = try await TargetsPage.Query.model(req.store, year: y, canSet: canSet(req))
-        model.notice = req.query["notice"]
+        model.notice = try await Notices.take(req)
         return Layout.render(ctx, title: ctx.t("年度目标", "Targets"), TargetsPage.View.body(model, ctx))
     }
 
@@ -50,12 +50,13 @@ enum TargetsController {
                                           zh: mode == .relative ? "变化须为百分数，如 +20 或 -10" : "目标值格式不正确（\(metric.label.zh)）",
                                           en: mode == .relative ? "the change must be a percentage such as +20 or -10" : "the value is not valid for \(metric.label.en)")
             }
-            let mall = Int64(Forms.trimmed(f.mall)), dept = Int64(Forms.trimmed(f.department))
+            let mall = try BoundedNumber.int(f.mall, field: "mall", BoundedNumber.id)
+            let dept = try BoundedNumber.int(f.department, field: "department", BoundedNumber.id)
             try await req.store.setTarget(KPITarget(year: y, mallId: mall, departmentId: dept, metric: metric, mode: mode, value: value),
                                           note: Forms.trimmed(f.note), actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.targets(year: y).path, ctx.t("已保存目标", "Target saved")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.targets(year: y).path, ctx.t("已保存目标", "Target saved")))
         } catch let e as DomainError {
-            var model = try await TargetsPage.Query.model(req.store, year: Int(Forms.trimmed(f.year)) ?? fallbackYear, canSet: true)
+            var model = try await TargetsPage.Query.model(req.store, year: (try? await EconomicsController.year(f.year, req)) ?? fallbackYear, canSet: true)
             model.error = Forms.message(e, ctx)
             model.form = ["year": f.year ?? "", "mall": f.mall ?? "", "department": f.department ?? "", "metric": f.metric ?? "",
                           "mode": f.mode ?? "", "value": f.value ?? "", "note": f.note ?? ""]
@@ -67,6 +68,6 @@ enum TargetsController {
         let ctx = PageContext(req)
         guard let id = req.parameters.get("id", as: Int64.self) else { throw Abort(.notFound) }
         try await req.store.deleteTarget(id: id, actor: req.actor)
-        return req.redirect(to: Forms.withNotice(SiteURL.targets(year: nil).path, ctx.t("已删除目标", "Target deleted")))
+        return req.redirect(to: try await Forms.withNotice(req, SiteURL.targets(year: nil).path, ctx.t("已删除目标", "Target deleted")))
     }
 }

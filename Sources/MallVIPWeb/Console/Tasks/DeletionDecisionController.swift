@@ -27,7 +27,7 @@ enum DeletionDecisionController {
                                                actor: req.actor)
             let notice = f.decision == "approve" ? req.lang.t("已批准注销，个人资料已清除", "Deletion approved; personal data erased")
                                                  : req.lang.t("已驳回注销申请", "Deletion request rejected")
-            return req.redirect(to: Forms.withNotice(SiteURL.tasks(staff: nil, kind: nil, status: nil).path, notice))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.tasks(staff: nil, kind: nil, status: nil).path, notice))
         } catch let e as DomainError {
             return try await TasksController.page(req, notice: nil, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }

@@ -14,7 +14,7 @@ enum TasksController {
     }
 
     @Sendable static func list(req: Request) async throws -> Response {
-        try await page(req, notice: req.query["notice"], error: nil)
+        try await page(req, notice: try await Notices.take(req), error: nil)
     }
 
     static func page(_ req: Request, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -39,7 +39,7 @@ enum TasksController {
             }
             try await req.store.closeServiceTask(id: id, outcome: outcome, note: Forms.trimmed(f.note),
                                                  viewer: TasksPage.Query.viewer(req.staff.user), actor: req.actor)
-            return req.redirect(to: Forms.withNotice(SiteURL.tasks(staff: nil, kind: nil, status: nil).path, req.lang.t("已记录", "Recorded")))
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.tasks(staff: nil, kind: nil, status: nil).path, req.lang.t("已记录", "Recorded")))
         } catch let e as DomainError {
             return try await page(req, notice: nil, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }
@@ -57,9 +57,9 @@ enum TasksController {
         let members = try await req.store.lapsingMembers(programme, asOf: asOf, staffId: owner, unassignedOnly: owner == nil)
         let unmasked = req.staff.user.role.seesPersonalData
         try await req.store.audit(actor: req.actor, action: "task.lapseExport", subject: "task:\(id)", detail: "\(members.count) members")
-        var body = CSVText.bom + CSVText.line(["memberId", "name", "phone", "tier", "tierName", "points", "lastActivity"])
+        var body = CSVFormat.bom + CSVFormat.line(["memberId", "name", "phone", "tier", "tierName", "points", "lastActivity"])
         for m in members {
-            body += CSVText.line([String(m.memberId), unmasked ? m.name : Identity.maskName(m.name), unmasked ? m.phone : Identity.maskPhone(m.phone),
+            body += CSVFormat.line([String(m.memberId), unmasked ? m.name : Identity.maskName(m.name), unmasked ? m.phone : Identity.maskPhone(m.phone),
                                   m.tier, programme.tier(m.tier)?.name.zh ?? m.tier, String(m.points), m.lastActivity.description])
         }
         return Response(status: .ok, headers: CSVText.headers(filename: "lapse-\(id).csv"), body: .init(string: body))

@@ -17,7 +17,7 @@ struct MemberProfileController: RouteCollection {
     }
 
     @Sendable func show(req: Request) async throws -> Response {
-        try await page(req, notice: req.query["notice"], error: nil)
+        try await page(req, notice: try await Notices.take(req), error: nil)
     }
 
     func page(_ req: Request, form: MemberProfilePage.Form? = nil, notice: String?, error: DomainError?,
@@ -52,7 +52,7 @@ struct MemberProfileController: RouteCollection {
             try await req.store.updateOwnProfile(memberId: try req.memberId, MemberSelfEdit(
                 email: f.email, address: f.address, birthday: birthday, clothingSize: f.clothingSize, shoeSize: f.shoeSize,
                 preferences: f.preferences, hobbies: f.hobbies, preferredService: f.preferredService))
-            return req.redirect(to: Forms.withNotice(MemberURL.profile.path, req.lang.t("已保存", "Saved")))
+            return req.redirect(to: try await Forms.withNotice(req, MemberURL.profile.path, req.lang.t("已保存", "Saved")))
         } catch let e as DomainError {
             return try await page(req, form: f, notice: nil, error: e, status: Forms.status(e))
         }
@@ -76,7 +76,7 @@ struct MemberProfileController: RouteCollection {
             let name = MemberProfilePage.View.channelName(channel, PageContext(req))
             let notice = granted ? req.lang.t("已同意接收\(name)", "\(name): opted in")
                                  : req.lang.t("已退订\(name)，立即生效", "\(name): opted out, effective now")
-            return req.redirect(to: Forms.withNotice(MemberURL.profile.path, notice))
+            return req.redirect(to: try await Forms.withNotice(req, MemberURL.profile.path, notice))
         } catch let e as DomainError {
             return try await page(req, notice: nil, error: e, status: Forms.status(e))
         }
@@ -98,10 +98,10 @@ struct MemberProfileController: RouteCollection {
 
     /// One block per table: a header line whose first cell is the table's name, its rows, a blank line.
     static func csv(_ export: MemberDataExport) -> String {
-        var body = CSVText.bom
+        var body = CSVFormat.bom
         for t in export.tables {
-            body += CSVText.line(["table"] + t.columns)
-            for row in t.rows { body += CSVText.line([t.name] + row.map(\.csv)) }
+            body += CSVFormat.line(["table"] + t.columns)
+            for row in t.rows { body += CSVFormat.line([t.name] + row.map(\.csv)) }
             body += "\r\n"
         }
         return body
@@ -128,7 +128,7 @@ struct MemberProfileController: RouteCollection {
                 throw DomainError.invalid("confirm", "deletion.confirm", zh: "请勾选确认后再提交", en: "tick the confirmation to request deletion")
             }
             _ = try await req.store.requestAccountDeletion(memberId: try req.memberId, reason: Forms.trimmed(f.reason))
-            return req.redirect(to: Forms.withNotice(MemberURL.profile.path,
+            return req.redirect(to: try await Forms.withNotice(req, MemberURL.profile.path,
                                                      req.lang.t("注销申请已提交", "Your deletion request has been received")))
         } catch let e as DomainError {
             return try await page(req, notice: nil, error: e, status: Forms.status(e))
