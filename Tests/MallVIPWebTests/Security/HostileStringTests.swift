@@ -76,7 +76,7 @@ struct HostileStringTests {
         #expect(HTMLEscaping.escape("&lt;") == "&amp;lt;")                            // no entity pass-through
     }
 
-    @Test("reflected query values (login next, notice, search, filters) come out escaped", .timeLimit(.minutes(5)))
+    @Test("reflected query values (login next, notice, search, filters) come out escaped", .timeLimit(.minutes(20)))
     func reflected() async throws {
         try await withTestApp { t in
             let h = HostileText.svg + HostileText.script

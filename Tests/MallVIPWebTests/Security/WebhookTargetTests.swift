@@ -83,7 +83,7 @@ struct WebhookTargetTests {
     }
 
     @Test("mallvip webhooks create refuses a private target naming --url; MALLVIP_WEBHOOK_ALLOW_PRIVATE=1 allows it",
-          .timeLimit(.minutes(5)))
+          .timeLimit(.minutes(20)))
     func commandLineRefusesPrivateTargets() async throws {
         var env = try await KillEnvironment.make()
         do {
