@@ -50,12 +50,4 @@ extension Request {
     func boundedQuery(_ name: String, _ range: ClosedRange<Int64>) throws -> Int64? {
         try BoundedNumber.int(query[String.self, at: name], field: name, range)
     }
-
-    /// A numeric path parameter (`:id`), bounded; a 404 when it is not a number in range (no such object).
-    func boundedParameter(_ name: String, _ range: ClosedRange<Int64> = BoundedNumber.id) throws -> Int64 {
-        guard let text = parameters.get(name), let v = try? BoundedNumber.int(text, field: name, range) else {
-            throw Abort(.notFound)
-        }
-        return v
-    }
 }
