@@ -20,10 +20,13 @@ struct HostileWrite: Sendable {
     var append: [String: String] = [:]
     /// Stored but shown on no page (only the form's answer is checked).
     var shown = true
+    /// A field with a format (a plate): every hostile value must get a clean 4xx or a form error, none stored.
+    var mustReject = false
 
     init(_ role: StaffRole, _ page: String, _ action: String, _ fields: [String], set: [String: String] = [:],
-         append: [String: String] = [:], shown: Bool = true) {
+         append: [String: String] = [:], shown: Bool = true, mustReject: Bool = false) {
         (self.role, self.page, self.action, self.fields, self.set, self.append, self.shown) = (role, page, action, fields, set, append, shown)
+        self.mustReject = mustReject
     }
 
     static let all: [HostileWrite] = [
@@ -59,6 +62,14 @@ struct HostileWrite: Sendable {
         HostileWrite(.admin, "/console/prospects", "/console/prospects", ["name"],
                      set: ["phone": "139000{n}00", "counterId": "{option}"]),
         HostileWrite(.manager, "/console/members/{m}", "/console/members/{m}/adjust-points", ["reason"], set: ["points": "10"]),
+        // Widened (part H): contact notes, hand-issued coupons, complaint outcomes, plates.
+        HostileWrite(.manager, "/console/members/{m}", "/console/members/{m}/contacts", ["note"]),
+        HostileWrite(.manager, "/console/members/{m}", "/console/members/{m}/coupons", ["name"],
+                     set: ["face": "10", "discount": "", "counters": "", "reason": "hostile name"]),
+        HostileWrite(.manager, "/console/members/{m}", "/console/members/{m}/coupons", ["reason"],
+                     set: ["name": "hostile reason", "face": "10", "discount": "", "counters": ""], shown: false),
+        HostileWrite(.admin, "/console/complaints", "/console/complaints/{any}/resolve", ["outcome"]),
+        HostileWrite(.desk, "/console/members/{m}", "/console/members/{m}/plate-bind", ["plate"], mustReject: true),
     ]
 }
 
@@ -159,10 +170,13 @@ struct HostileStringTests {
                 let fill = { (s: String) in s.replacingOccurrences(of: "{m}", with: String(memberId)).replacingOccurrences(of: "{n}", with: String(800 + i)) }
                 let c = try await client(w.role)
                 let page = try await c.get(fill(w.page))
-                guard var form = HostileForm.all(in: page.body).first(where: { $0.action == fill(w.action) && $0.method == "post" }) else {
+                // `{any}` in an action stands for an id the suite does not know in advance (a complaint, a task).
+                let wanted = "^" + NSRegularExpression.escapedPattern(for: fill(w.action)).replacingOccurrences(of: "\\{any\\}", with: #"\d+"#) + "$"
+                guard var form = HostileForm.all(in: page.body).first(where: { $0.action.range(of: wanted, options: .regularExpression) != nil && $0.method == "post" }) else {
                     problems.append("\(w.role) \(w.page): no form posting to \(fill(w.action)); forms: \(HostileForm.all(in: page.body).map(\.action)) status \(page.status)")
                     continue
                 }
+                let action = form.action
                 for (k, v) in w.set {
                     // `{option}`: the select's first real option (a segment, a counter, …).
                     form.set(k, v == "{option}" ? (form.options[k]?.first ?? "") : fill(v))
@@ -171,15 +185,15 @@ struct HostileStringTests {
                 var accepted = false, lastError = ""
                 for level in HostileText.candidates(tag: "").indices {
                     for (f, tag) in zip(w.fields, tags) { form.set(f, HostileText.candidates(tag: tag)[level].value + (w.append[f] ?? "")) }
-                    let r = try await c.post(fill(w.action), form.fields)
-                    if r.status.code >= 500 { problems.append("\(w.role) POST \(fill(w.action)) → \(r.status.code)") }
+                    let r = try await c.post(action, form.fields)
+                    if r.status.code >= 500 { problems.append("\(w.role) POST \(action) → \(r.status.code)") }
                     // The answer itself (an error page echoes what was typed) must be escaped too.
                     problems += HostileText.unescaped(in: r.body, probes: tags.map { HostileText.candidates(tag: $0)[level].probe })
-                        .map { "\(w.role) POST \(fill(w.action)) answer: unescaped \($0.debugDescription)" }
+                        .map { "\(w.role) POST \(action) answer: unescaped \($0.debugDescription)" }
                     if r.status.code < 400, !r.body.contains("class=\"error\"") {
                         accepted = true
                         if let next = r.location { shownOn.append(next) }
-                        for tag in tags where w.shown { probes.append(("\(fill(w.action))", HostileText.candidates(tag: tag)[level].probe)) }
+                        for tag in tags where w.shown { probes.append(("\(action)", HostileText.candidates(tag: tag)[level].probe)) }
                         break
                     }
                     #expect(r.status.code >= 400 && r.status.code < 500 || r.body.contains("class=\"error\""),
@@ -188,8 +202,10 @@ struct HostileStringTests {
                         ?? HostileForm.matches(#"class="error"[^>]*>(.*?)</(p|div)>"#, in: r.body).first?.first ?? "")
                         .replacingOccurrences(of: #"<[^>]*>"#, with: " ", options: .regularExpression)
                 }
-                if !accepted {
-                    problems.append("\(w.role) POST \(fill(w.action)): no value with < > \" ' & accepted (fields \(w.fields)): \(lastError)")
+                if w.mustReject {
+                    if accepted { problems.append("\(w.role) POST \(action): a hostile value was accepted (fields \(w.fields))") }
+                } else if !accepted {
+                    problems.append("\(w.role) POST \(action): no value with < > \" ' & accepted (fields \(w.fields)): \(lastError)")
                 }
                 shownOn.append(fill(w.page))
             }
@@ -214,6 +230,62 @@ struct HostileStringTests {
                 }
             }
             if !memberAccepted { problems.append("/m/profile accepted no value with < > \" ' &") }
+
+            // Programme YAML (part H): the programme's name and the first two tiers' names, Chinese and English, as
+            // YAML double-quoted scalars (JSON strings are valid ones); the most hostile level the parser accepts.
+            let (_, programmeNow) = try await t.store.programme()
+            let yaml = Programme.defaultYAML()
+            let yamlTags = (0..<5).map { _ in nextTag() }
+            var yamlApplied = false
+            for level in HostileText.candidates(tag: "").indices {
+                let v = yamlTags.map { HostileText.candidates(tag: $0)[level] }
+                let text = yaml
+                    .replacingOccurrences(of: "name: {zh: 普卡, en: Regular}", with: "name: {zh: \(Self.json(v[0].value)), en: \(Self.json(v[1].value))}")
+                    .replacingOccurrences(of: "name: {zh: 银卡, en: Silver}", with: "name: {zh: \(Self.json(v[2].value)), en: \(Self.json(v[3].value))}")
+                    .replacingOccurrences(of: "\nname: 默认会员章程 (尚峰等级 · 南亞积分)", with: "\nname: \(Self.json(v[4].value))")
+                #expect(text != yaml)
+                guard (try? Programme.parse(yaml: text)) != nil else { continue }
+                _ = try await t.store.applyProgramme(yaml: text, by: "hostile", note: "hostile tier names")
+                // The Chinese tier names must show on some page; the English names and the programme's name show
+                // only inside the YAML text (JSON-escaped there), so they are checked by the markers alone.
+                probes += [("programme tier zh", v[0].probe), ("programme tier zh", v[2].probe)]
+                yamlApplied = true
+                break
+            }
+            if !yamlApplied { problems.append("programme YAML: no tier name with < > \" ' & parsed") }
+            shownOn += ["/console/programme"]
+
+            // The public survey page (part H): a member's comment, shown on the feedback report.
+            let link = try #require(try await t.store.sendSurveys(memberIds: [memberId], reason: .quarterly, ref: "hostile",
+                                                                 programme: programmeNow, linkBase: "").first)
+            let surveyTag = nextTag()
+            let anon = ConsoleClient(t)
+            let surveyPage = try await anon.get("/s/\(link.token)")
+            if var form = HostileForm.all(in: surveyPage.body).first(where: { $0.action == "/s/\(link.token)" }) {
+                var surveyAccepted = false
+                for (probe, value) in HostileText.candidates(tag: surveyTag) {
+                    form.set("nps", "9"); form.set("csat", "5"); form.set("comment", value)
+                    let r = try await anon.post("/s/\(link.token)", form.fields)
+                    #expect(r.status.code < 500, "/s/ comment: \(r.status)")
+                    problems += HostileText.unescaped(in: r.body, probes: [probe]).map { "anon POST /s/ answer: \($0)" }
+                    if try await t.store.surveyLink(token: link.token)?.answeredAtMs != nil {
+                        probes.append(("survey comment", probe)); surveyAccepted = true; break
+                    }
+                }
+                if !surveyAccepted { problems.append("/s/ accepted no comment with < > \" ' &") }
+            } else {
+                problems.append("/s/{token}: no survey form (\(surveyPage.status))")
+            }
+            shownOn.append("/console/feedback")
+
+            // The car park API (part H): its only free text is the idempotency key (never shown) and the plate, which
+            // has a format: a hostile plate gets a clean 4xx naming the field, and nothing reaches a page.
+            for (i, (_, value)) in HostileText.candidates(tag: nextTag()).enumerated() {
+                let body = #"{"idempotencyKey":\#(Self.json(String(value.prefix(60)))),"plate":\#(Self.json(value)),"card":"\#(card)","entryAt":"\#(iso(t.clock.now.addingTimeInterval(-3600)))","exitAt":"\#(iso(t.clock.now))"}"#
+                let r = try await t.send(.POST, "/api/v1/parking/exits", body: body)
+                #expect(r.status.code >= 400 && r.status.code < 500, "parking exit \(i): \(r.status)")
+                #expect(!r.text.contains("<html"), "parking exit \(i): an HTML answer")
+            }
 
             // Render: every console page reachable from the dashboard and the members' pages, as an admin and as
             // limited roles; every member page.
