@@ -121,11 +121,14 @@ extension Store {
                          walkIns: Int(try row?.int64("walk_ins") ?? 0), expected: Int(try row?.int64("expected") ?? 0))
     }
 
-    /// The most recent arrivals, newest first, for the door page.
-    public func arrivals(eventId: Int64, limit: Int = 20) async throws -> [EventInvitation] {
-        try await sql.rows("""
+    /// The most recent arrivals, newest first, for the door page. `managedBy`: only that account manager's members
+    /// (issue 14; the head count stays the whole event's, `doorCount`).
+    public func arrivals(eventId: Int64, limit: Int = 20, managedBy: Int64? = nil) async throws -> [EventInvitation] {
+        var scope: SQLQueryString = ""
+        if let managedBy { scope = " AND m.account_manager_id = \(bind: managedBy)" }
+        return try await sql.rows("""
             SELECT \(unsafeRaw: Store.invitationColumns) FROM event_invitations i LEFT JOIN members m ON m.id = i.member_id
-            WHERE i.event_id = \(bind: eventId) AND i.status = 'attended'
+            WHERE i.event_id = \(bind: eventId) AND i.status = 'attended'\(scope)
             ORDER BY i.checked_in_at_ms DESC, i.id DESC LIMIT \(unsafeRaw: String(limit))
             """).map(Store.invitation)
     }

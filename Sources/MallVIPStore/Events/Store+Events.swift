@@ -38,10 +38,13 @@ extension Store {
     }
 
     /// Every invitation of an event in the order they were made (the waitlist moves up in this order).
-    public func invitations(eventId: Int64) async throws -> [EventInvitation] {
-        try await sql.rows("""
+    /// `managedBy`: only invitations of that account manager's members (issue 14; guests without a card are left out).
+    public func invitations(eventId: Int64, managedBy: Int64? = nil) async throws -> [EventInvitation] {
+        var scope: SQLQueryString = ""
+        if let managedBy { scope = " AND m.account_manager_id = \(bind: managedBy)" }
+        return try await sql.rows("""
             SELECT \(unsafeRaw: Store.invitationColumns) FROM event_invitations i LEFT JOIN members m ON m.id = i.member_id
-            WHERE i.event_id = \(bind: eventId) ORDER BY i.id
+            WHERE i.event_id = \(bind: eventId)\(scope) ORDER BY i.id
             """).map(Store.invitation)
     }
 

@@ -53,10 +53,14 @@ extension Store {
             """).map(Store.complaint)
     }
 
-    public func complaints(status: ComplaintStatus? = nil, limit: Int = 200) async throws -> [Complaint] {
-        try await sql.rows("""
+    /// `managedBy`: only complaints of that account manager's members (issue 14: an account manager's list shows
+    /// nothing of another manager's members, nor complaints that name no member).
+    public func complaints(status: ComplaintStatus? = nil, limit: Int = 200, managedBy: Int64? = nil) async throws -> [Complaint] {
+        var scope: SQLQueryString = ""
+        if let managedBy { scope = " AND c.member_id IN (SELECT id FROM members WHERE account_manager_id = \(bind: managedBy))" }
+        return try await sql.rows("""
             SELECT \(unsafeRaw: Store.complaintColumns) FROM complaints c LEFT JOIN counters co ON co.id = c.counter_id
-            WHERE (\(bind: status?.rawValue) IS NULL OR c.status = \(bind: status?.rawValue))
+            WHERE (\(bind: status?.rawValue) IS NULL OR c.status = \(bind: status?.rawValue))\(scope)
             ORDER BY c.id DESC LIMIT \(bind: limit)
             """).map(Store.complaint)
     }

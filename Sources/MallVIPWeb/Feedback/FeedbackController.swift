@@ -35,7 +35,8 @@ enum FeedbackController {
         let ctx = PageContext(req)
         let (_, programme) = try await req.store.programme()
         let filter = (req.query["status"] as String?).flatMap(ComplaintStatus.init(rawValue:))
-        let rows = try await req.store.complaints(status: filter)
+        // Issue 14: an account manager lists only their own members' complaints (MemberAccess).
+        let rows = try await req.store.complaints(status: filter, managedBy: MemberAccess.limitedTo(req.staff.user))
         return ComplaintsView.page(ctx, rows: rows, programme: programme, nowMs: epochMillis(req.store.env.now()),
                                    notice: try await Notices.take(req), error: error, status: status)
     }

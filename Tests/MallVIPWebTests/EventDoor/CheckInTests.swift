@@ -108,10 +108,12 @@ import Vapor
             #expect(notInvited.contains("李四"))
             #expect(try await t.store.doorCount(eventId: e.id).attended == 0)
             let memberId = try await t.memberId(card: member)
-            let walkIn = try await door.post(SiteURL.eventWalkIn(e.id).path, [("memberId", String(memberId))])
+            // The answer carries the proof that this card was presented (issue 14); the walk-in sends it back.
+            let grant = try #require(ConsolePage.firstMatch(#"name="grant" value="([^"]+)""#, in: notInvited.body))
+            let walkIn = try await door.post(SiteURL.eventWalkIn(e.id).path, [("memberId", String(memberId)), ("grant", grant)])
             #expect(Self.outcome(walkIn) == "walkIn")
             // The member recorded again (the other door): answered, not a second row.
-            let twice = try await door.post(SiteURL.eventWalkIn(e.id).path, [("memberId", String(memberId))])
+            let twice = try await door.post(SiteURL.eventWalkIn(e.id).path, [("memberId", String(memberId)), ("grant", grant)])
             #expect(Self.outcome(twice) == "already")
             let guest = try await door.post(SiteURL.eventWalkIn(e.id).path, [])
             #expect(Self.outcome(guest) == "walkIn")

@@ -167,4 +167,98 @@ import VaporTesting
             #expect(try await desk.get("/console/members/\(w.a)/edit").contains("an@example.com"))
         }
     }
+
+    // MARK: Lists and the door (issue 14, second pass)
+
+    /// Gives A and B names no page text contains, so a page that lists them can be checked by name.
+    static func nameAB(_ t: TestContext, _ w: World) async throws {
+        try await t.store.sql.raw("UPDATE members SET name = 'Zz甲会员A' WHERE id = \(bind: w.a)").run()
+        try await t.store.sql.raw("UPDATE members SET name = 'Zz乙会员B' WHERE id = \(bind: w.b)").run()
+    }
+
+    @Test("an account manager's complaints list shows only complaints of their own members")
+    func complaintsListIsScoped() async throws {
+        try await withTestApp { t in
+            let w = try await Self.world(t)
+            for (member, text) in [(w.a, "投诉-甲-own"), (w.b, "投诉-乙-other"), (nil, "投诉-丙-nomember")] as [(Int64?, String)] {
+                _ = try await t.store.openComplaint(NewComplaint(memberId: member, kind: .complaint, channel: .desk, category: "服务",
+                                                                 owner: "desk", description: text), actor: "test")
+            }
+            let am1 = ConsoleClient(t)
+            try await am1.signIn("am1")
+            for path in ["/console/complaints", "/console/complaints?status=open"] {
+                let page = try await am1.get(path)
+                #expect(page.status == .ok)
+                #expect(page.contains("投诉-甲-own"), "\(path)")
+                #expect(!page.contains("投诉-乙-other") && !page.contains("投诉-丙-nomember"), "\(path)")
+            }
+            let desk = try await t.console(as: "desk1", .desk)
+            let all = try await desk.get("/console/complaints")
+            #expect(all.contains("投诉-甲-own") && all.contains("投诉-乙-other") && all.contains("投诉-丙-nomember"))
+        }
+    }
+
+    @Test("an account manager sees only their own members on an event's invitation list and the door's arrivals")
+    func eventInviteeListsAreScoped() async throws {
+        try await withTestApp { t in
+            let w = try await Self.world(t)
+            try await Self.nameAB(t, w)
+            let e = try await CheckInTests.openEvent(t)
+            for m in [w.a, w.b] {
+                let inv = try await t.store.ensureInvitation(eventId: e.id, memberId: m)
+                _ = try await t.store.checkIn(eventId: e.id, input: inv.token, actor: "test")
+            }
+            let am1 = ConsoleClient(t)
+            try await am1.signIn("am1")
+            for path in ["/console/events/\(e.id)", SiteURL.eventCheckIn(e.id).path, SiteURL.eventReport(e.id).path] {
+                let page = try await am1.get(path)
+                #expect(page.status == .ok, "\(path)")
+                #expect(!page.contains("Zz乙会员B"), "\(path)")
+            }
+            #expect(try await am1.get("/console/events/\(e.id)").contains("Zz甲会员A"))
+            #expect(try await am1.get(SiteURL.eventCheckIn(e.id).path).contains("Zz甲会员A"))
+            // The counts stay the whole event's.
+            #expect(try await am1.get("/console/events/\(e.id)").contains("2 / 50"))
+            #expect(try await am1.get(SiteURL.eventCheckIn(e.id).path).contains("2 / 50"))
+            let desk = try await t.console(as: "desk1", .desk)
+            for path in ["/console/events/\(e.id)", SiteURL.eventCheckIn(e.id).path] {
+                let page = try await desk.get(path)
+                #expect(page.contains("Zz甲会员A") && page.contains("Zz乙会员B"), "\(path)")
+            }
+        }
+    }
+
+    @Test("a walk-in for a member id needs the proof that this member's card was just presented at this door")
+    func walkInNeedsThePresentedCard() async throws {
+        try await withTestApp { t in
+            let w = try await Self.world(t)
+            let e = try await CheckInTests.openEvent(t)
+            let other = try await CheckInTests.openEvent(t)
+            let walkIn = SiteURL.eventWalkIn(e.id).path
+            let am1 = ConsoleClient(t)
+            try await am1.signIn("am1")
+            func rows() async throws -> Int { try await t.store.invitations(eventId: e.id).count }
+            // A raw id of another manager's member, or with a forged proof: refused, nothing recorded.
+            #expect(try await am1.post(walkIn, [("memberId", String(w.b))]).status == .forbidden)
+            #expect(try await am1.post(walkIn, [("memberId", String(w.b)), ("grant", String(repeating: "A", count: 32))]).status == .forbidden)
+            #expect(try await rows() == 0)
+            // The card presented at the door: the answer carries the proof, which names that member at that event only.
+            let answer = try await am1.post(SiteURL.eventCheckIn(e.id).path, [("q", w.cardB)])
+            #expect(CheckInTests.outcome(answer) == "notInvited")
+            let grant = try #require(ConsolePage.firstMatch(#"name="grant" value="([^"]+)""#, in: answer.body))
+            #expect(try await am1.post(walkIn, [("memberId", String(w.c)), ("grant", grant)]).status == .forbidden)
+            #expect(try await am1.post(SiteURL.eventWalkIn(other.id).path, [("memberId", String(w.b)), ("grant", grant)]).status == .forbidden)
+            let am2 = ConsoleClient(t)
+            try await am2.signIn("am2")
+            #expect(try await am2.post(walkIn, [("memberId", String(w.c)), ("grant", grant)]).status == .forbidden)
+            #expect(try await rows() == 0)
+            #expect(CheckInTests.outcome(try await am1.post(walkIn, [("memberId", String(w.b)), ("grant", grant)])) == "walkIn")
+            // Their own member, a guest without a card, and the desk (sees every member) need no proof.
+            #expect(CheckInTests.outcome(try await am1.post(walkIn, [("memberId", String(w.a))])) == "walkIn")
+            #expect(CheckInTests.outcome(try await am1.post(walkIn, [])) == "walkIn")
+            let desk = try await t.console(as: "desk1", .desk)
+            #expect(CheckInTests.outcome(try await desk.post(walkIn, [("memberId", String(w.c))])) == "walkIn")
+            #expect(try await rows() == 4)
+        }
+    }
 }

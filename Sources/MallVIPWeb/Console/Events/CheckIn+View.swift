@@ -12,6 +12,8 @@ enum CheckInPage {
         var outcome: CheckInOutcome?
         var error: String?
         var programme: Programme
+        /// The proof that the member in a `.notInvited` answer was just presented (issue 14), sent with the walk-in.
+        var walkInGrant: String? = nil
     }
 
     static func body(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
@@ -62,6 +64,7 @@ enum CheckInPage {
                 .form(.method(.post), .action(SiteURL.eventWalkIn(m.event.id).path),
                     Layout.csrfField(ctx),
                     .input(.type(.hidden), .name("memberId"), .value(String(memberId))),
+                    .unwrap(m.walkInGrant) { .input(.type(.hidden), .name(MemberAccess.walkInGrantParameter), .value($0)) },
                     .button(.type(.submit), .id("member-walkin"), .text(ctx.t("登记为现场来宾", "Record as walk-in")))))
         }
     }

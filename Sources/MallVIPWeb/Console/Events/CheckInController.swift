@@ -15,7 +15,7 @@ enum CheckInController {
     }
 
     struct CheckInForm: Content { var q: String? }
-    struct WalkInForm: Content { var memberId: Int64? }
+    struct WalkInForm: Content { var memberId: Int64?; var grant: String? }
 
     @Sendable static func show(req: Request) async throws -> Response {
         try await page(req, outcome: nil, error: nil)
@@ -34,6 +34,8 @@ enum CheckInController {
     @Sendable static func walkIn(req: Request) async throws -> Response {
         let f = try req.content.decode(WalkInForm.self)
         do {
+            // Issue 14: a member named by id needs the proof that their card was just presented (or to be one's own).
+            if let memberId = f.memberId { try await MemberAccess.checkWalkIn(req, eventId: try eventId(req), memberId: memberId, sent: f.grant) }
             let outcome = try await req.store.recordWalkIn(eventId: try eventId(req), memberId: f.memberId, actor: req.actor)
             return try await page(req, outcome: outcome, error: nil)
         } catch let e as DomainError {
@@ -46,9 +48,12 @@ enum CheckInController {
         let id = try eventId(req)
         guard let event = try await req.store.event(id: id) else { throw Abort(.notFound) }
         let (_, programme) = try await req.store.programme()
+        var walkInGrant: String?
+        if case .notInvited(let memberId, _, _) = outcome { walkInGrant = MemberAccess.walkInGrant(req, eventId: id, memberId: memberId) }
         let model = CheckInPage.Model(event: event, count: try await req.store.doorCount(eventId: id),
-                                      arrivals: try await req.store.arrivals(eventId: id), outcome: outcome, error: error,
-                                      programme: programme)
+                                      arrivals: try await req.store.arrivals(eventId: id, managedBy: MemberAccess.limitedTo(req.staff.user)),
+                                      outcome: outcome, error: error,
+                                      programme: programme, walkInGrant: walkInGrant)
         return Layout.render(ctx, title: ctx.t("活动签到", "Check-in"), status: status, CheckInPage.body(model, ctx))
     }
 

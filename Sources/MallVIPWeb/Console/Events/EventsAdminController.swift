@@ -105,8 +105,12 @@ enum EventsAdminController {
         let ctx = PageContext(req)
         let e = try await event(req)
         let (_, programme) = try await req.store.programme()
+        // Issue 14: the names listed are scoped like every member list (MemberAccess); the counts stay the event's.
+        let limitedTo = MemberAccess.limitedTo(req.staff.user)
+        var listed: [EventInvitation]?
+        if let limitedTo { listed = try await req.store.invitations(eventId: e.id, managedBy: limitedTo) }
         let model = EventsAdminView.Model(event: e, invitations: try await req.store.invitations(eventId: e.id), programme: programme,
-                                          mayPlan: planners.contains(req.staff.user.role), notice: notice, error: error)
+                                          mayPlan: planners.contains(req.staff.user.role), notice: notice, error: error, listed: listed)
         return Layout.render(ctx, title: e.title, status: status, EventsAdminView.page(model, ctx))
     }
 

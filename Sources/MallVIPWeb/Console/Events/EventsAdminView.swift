@@ -6,11 +6,14 @@ import Plot
 enum EventsAdminView {
     struct Model: Sendable {
         var event: Event
+        /// Every invitation of the event: the counts and places are the whole event's.
         var invitations: [EventInvitation]
         var programme: Programme
         var mayPlan: Bool
         var notice: String?
         var error: String?
+        /// The invitations listed by name; nil = all. An account manager's are only their own members' (issue 14).
+        var listed: [EventInvitation]? = nil
     }
 
     static func when(_ ms: Int64, _ p: Programme) -> String { Layout.dateTime(dateFromMillis(ms), p) }
@@ -106,7 +109,7 @@ enum EventsAdminView {
             .p(.text(InvitationStatus.allCases.map { "\($0.label.text(ctx.lang)) \(counts[$0] ?? 0)" }.joined(separator: " · "))),
             .table(.tr(.th(.text(ctx.t("会员", "Member"))), .th(.text(ctx.t("状态", "Status"))), .th(.text(ctx.t("回复方式", "Channel"))),
                        .th(.text(ctx.t("回复时间", "Answered")))),
-                   .forEach(m.invitations) { i in
+                   .forEach(m.listed ?? m.invitations) { i in
                        .tr(.td(.text(i.memberName ?? ctx.t("非会员", "Non-member"))),
                            .td(.class("inv-\(i.status.rawValue)"), .text(i.status.label.text(ctx.lang))),
                            .td(.text(i.rsvpChannel?.rawValue ?? "")), .td(.text(i.rsvpAtMs.map { when($0, p) } ?? "")))
