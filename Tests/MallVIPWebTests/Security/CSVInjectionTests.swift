@@ -48,3 +48,13 @@ struct CSVInjectionTests {
         }
     }
 }
+
+@Suite("Security: download file names")
+struct DownloadFilenameTests {
+    @Test("a file name with a quote, CR/LF or non-ASCII text reaches Content-Disposition as safe characters only")
+    func attachmentNameIsSafe() {
+        let header = CSVText.attachment("report-top-2026-11-MALL\"\r\nSet-Cookie: x=1;成都.csv")
+        #expect(header == "attachment; filename=\"report-top-2026-11-MALL___Set-Cookie__x_1___.csv\"")
+        #expect(CSVText.attachment("members-2026-12-07.csv") == "attachment; filename=\"members-2026-12-07.csv\"")
+    }
+}

@@ -111,7 +111,7 @@ struct MemberProfileController: RouteCollection {
 
     static func downloadHeaders(filename: String) -> HTTPHeaders {
         var headers = HTTPHeaders()
-        headers.add(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
+        headers.add(name: .contentDisposition, value: CSVText.attachment(filename))
         headers.add(name: .cacheControl, value: "no-store")
         return headers
     }
