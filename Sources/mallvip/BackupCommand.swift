@@ -29,7 +29,7 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard case .sqlite(let target) = try AppConfig.fromEnvironment().database else {
-            throw CLIError("restore puts SQLite backups in place; for PostgreSQL use pg_restore (see the README, Operations)")
+            throw CLIError("restore puts SQLite backups in place; for PostgreSQL use pg_restore (see docs/operations.md, Backups)")
         }
         let fm = FileManager.default
         guard fm.fileExists(atPath: file) else { throw CLIError("\(file): no such file") }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MallVIPCore
 
-/// Requirements §5.1–5.2: the 南亞 ladder, 成都 small redemption in VIP week under 3,000 points, 3,000/4,000/5,000
+/// docs/domain.md §5.1–5.2: the 南亞 ladder, 成都 small redemption in VIP week under 3,000 points, 3,000/4,000/5,000
 /// point vouchers, the November annual redemption and the one-per-card return gift.
 @Suite("Redemption rules") struct RedemptionTests {
     let programme = Programme.defaultProgramme()

@@ -5,7 +5,7 @@ private func outcomes(_ spends: [Int64], visits: Int = 1) -> [MemberOutcome] {
     spends.map { MemberOutcome(spendFen: $0, visits: $0 > 0 ? visits : 0) }
 }
 
-/// Campaign uplift against the control group (requirements §12): numbers worked out by hand in each comment.
+/// Campaign uplift against the control group (docs/domain.md §12): numbers worked out by hand in each comment.
 @Suite("Campaign uplift")
 struct UpliftTests {
     @Test("treated 100/200/300/400 yuan vs holdout 100/150/200: uplift 100 yuan ± 138.59, ROI 500%")

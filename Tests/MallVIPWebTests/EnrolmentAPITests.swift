@@ -5,7 +5,7 @@ import Testing
 import Vapor
 @testable import MallVIPWeb
 
-/// POST /api/v1/members: only when eligible by the programme's rules (§2.1), one person one card, the
+/// POST /api/v1/members: only when eligible by the programme's rules (docs/domain.md §2.1), one person one card, the
 /// qualifying receipts credited to the new member.
 @Suite("Enrolment API") struct EnrolmentAPITests {
     @Test("a single receipt of 500 enrols; the receipt's points and spend are credited")

@@ -28,7 +28,7 @@ extension TestContext {
     }
 }
 
-/// Partner merchants (联盟商家, requirements §6.2): the tier's discount at each partner, visits recorded by a key
+/// Partner merchants (联盟商家, docs/domain.md §6.2): the tier's discount at each partner, visits recorded by a key
 /// scoped to the partner, and the monthly settlement.
 @Suite("Partner merchants") struct PartnerTests {
     @Test("a Silver member at a partner gets 9折: lookup and visit; a partner's own rate overrides the programme")

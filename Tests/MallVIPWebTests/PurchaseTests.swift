@@ -4,7 +4,7 @@ import Testing
 import Vapor
 @testable import MallVIPWeb
 
-/// Earning points through POST /api/v1/purchases (requirements §4): one point per full 10 yuan, the big-ticket
+/// Earning points through POST /api/v1/purchases (docs/domain.md §4): one point per full 10 yuan, the big-ticket
 /// bonus, the multiplier days, special-price lines, and non-member purchases.
 @Suite("Purchases and earning") struct PurchaseTests {
     @Test("one point per full 10 yuan: 559.00 → 55, 9.99 → 0", arguments: [(Int64(55_900), 55), (999, 0), (1_000, 1), (50_000, 50)])

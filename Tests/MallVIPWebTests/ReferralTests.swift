@@ -27,7 +27,7 @@ extension TestContext {
     }
 }
 
-/// Member-gets-member (C24): the link at enrolment, the referrer's reward on the new member's first qualifying
+/// Member-gets-member (docs/domain.md C24): the link at enrolment, the referrer's reward on the new member's first qualifying
 /// purchase, the cap, and the reward taken back when that purchase is refunded.
 @Suite("Referrals") struct ReferralTests {
     @Test("enrol with a code, then the first purchase: the referrer gets 200 points once; enrolment receipts do not count")

@@ -6,7 +6,7 @@ import Vapor
 @testable import MallVIPWeb
 
 /// Refunds: points recomputed on what remains of the receipt, rolling spend lowered, the tier the receipt
-/// brought taken back, and a card issued on a returned receipt deactivated (章程 §D).
+/// brought taken back, and a card issued on a returned receipt deactivated (the XX charter, docs/domain.md §2.1).
 @Suite("Refunds") struct RefundTests {
     @Test("points are recomputed on what remains: 2,000 earned 210; refunding 1 yuan reverses 11")
     func recomputeOnRemainder() async throws {

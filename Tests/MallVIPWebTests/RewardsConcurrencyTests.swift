@@ -5,7 +5,7 @@ import MallVIPStore
 import Testing
 import Vapor
 
-/// Two desks and the last gift; many redemptions by one member at once (requirements §5: stock never below zero,
+/// Two desks and the last gift; many redemptions by one member at once (docs/domain.md §5: stock never below zero,
 /// points never negative, the last item goes to one desk).
 @Suite("Redemption concurrency") struct RewardsConcurrencyTests {
     @Test("two desks redeem the last item at once: one gets it, the other a stock refusal; stock 0, one ledger row",

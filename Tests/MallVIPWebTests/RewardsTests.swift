@@ -15,7 +15,7 @@ extension TestContext {
         return (card, id)
     }
 
-    /// The seed catalogue of requirements §5 (LADDER-GIFT, SMALL-500/1000/2000, VOUCHER-30/40/50, ANNUAL-2026, RETURN-2026).
+    /// The starter catalogue of docs/domain.md §5 (LADDER-GIFT, SMALL-500/1000/2000, VOUCHER-30/40/50, ANNUAL-2026, RETURN-2026).
     func seedCatalogue(supplier: String? = "C0001") async throws {
         try await store.addSeedRewardItems(supplierCounterCode: supplier, actor: "test")
     }
@@ -55,7 +55,7 @@ func rules(_ entry: [String: Any]) -> [String] {
     (entry["reasons"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
 }
 
-/// Requirements §5 examples end to end through the API and the store, on SQLite and PostgreSQL.
+/// docs/domain.md §5 examples end to end through the API and the store, on SQLite and PostgreSQL.
 @Suite("Redemption") struct RewardsTests {
     @Test("成都 small redemption in VIP week under 3,000 points: 500 → 5 yuan, 1,000 → 10, 2,000 → 20")
     func smallRedemption() async throws {

@@ -6,7 +6,7 @@ import Testing
 import Vapor
 @testable import MallVIPWeb
 
-/// Tiers moving through purchases (requirements §3.1): rolling windows ending on the purchase's business date,
+/// Tiers moving through purchases (docs/domain.md §3.1): rolling windows ending on the purchase's business date,
 /// upgrades on the purchase that crosses a threshold, 紫金 by approval, manual tiers that end on their date.
 @Suite("Tiers through purchases") struct TierTests {
     @Test("2,999.99 within 6 months stays regular; the purchase reaching 3,000.00 makes silver, with the reason stored")

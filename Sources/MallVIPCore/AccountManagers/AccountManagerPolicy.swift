@@ -1,11 +1,11 @@
 import Foundation
 
-/// High-end VIP maintainers (维护人, requirements §9.1): who may look after members, and the monthly reward for
+/// High-end VIP maintainers (维护人, docs/domain.md §9.1): who may look after members, and the monthly reward for
 /// the maintainer whose members bought most often.
 public struct AccountManagerPolicy: Codable, Sendable, Equatable {
     /// Months since the hire date before a staff member may be given members (成都: six).
     public var tenureMonths: Int
-    /// Staff roles that may become maintainers: the seeds name sales (counter staff) and planning staff, plus
+    /// Staff roles that may become maintainers: the Chengdu plan names sales (counter staff) and planning staff, plus
     /// the account-manager role itself.
     public var eligibleRoles: [String]
     /// What the month's winner receives, and what it costs the mall (50 × 12 = 600 yuan a year).

@@ -1,4 +1,4 @@
-/// One maintainer's month (requirements §9.1): how often their members bought, how their spend moved against the
+/// One maintainer's month (docs/domain.md §9.1): how often their members bought, how their spend moved against the
 /// same month a year earlier, and how many kept their tier.
 public struct ManagerKPI: Sendable, Equatable {
     public var staffId: Int64

@@ -29,7 +29,7 @@ public struct GroupSummary: Sendable, Equatable {
     public var visitsPerMember: Double? { members == 0 ? nil : Double(visits) / Double(members) }
 }
 
-/// A campaign's result against its control group (requirements §12: "VIP response to each campaign", ROI positive).
+/// A campaign's result against its control group (docs/domain.md §12: "VIP response to each campaign", ROI positive).
 /// The uplift is the difference of the mean spend per member, treated − holdout; its 95% confidence interval is
 /// Welch's (unequal variances, normal approximation): difference ± 1.96 × √(s₁²/n₁ + s₂²/n₂). Money stays in fen:
 /// Double is used only for the variance and the interval's half-width, which are rounded back to fen.

@@ -1,4 +1,4 @@
-/// Churn warning and care tasks (requirements §9.1 birthday cakes, §10 churn and lapsing cards): who counts as
+/// Churn warning and care tasks (docs/domain.md §9.1 birthday cakes, docs/domain.md §10 churn and lapsing cards): who counts as
 /// an important member, when one is flagged for a call-back, and the target the churn rate is measured against.
 public struct ChurnPolicy: Codable, Sendable, Equatable {
     /// Full calendar months without a purchase before a call-back: last purchase 10 Jan → flagged from 11 Apr.

@@ -1,4 +1,4 @@
-/// Regular-customer conversion (主顾客转化, requirements §9.3): counters register non-members who shop often; a
+/// Regular-customer conversion (主顾客转化, docs/domain.md §9.3): counters register non-members who shop often; a
 /// registered customer is worth inviting in a month with purchases on `minPurchaseDays` different days, or with
 /// `minMonthSpend` in total. Each week the department with the most conversions wins `weeklyReward`.
 public struct ConversionPolicy: Codable, Sendable, Equatable {

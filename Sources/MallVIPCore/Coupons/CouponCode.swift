@@ -1,4 +1,4 @@
-/// Coupon codes (requirements §5.3): the programme's prefix and random Crockford base-32 characters, so a code read
+/// Coupon codes (docs/domain.md §5.3): the programme's prefix and random Crockford base-32 characters, so a code read
 /// aloud or typed at a till survives O/0 and I/1 confusion. Uniqueness is the store's job (it retries a collision).
 public enum CouponCode {
     public static func generate<R: RandomNumberGenerator>(_ policy: CouponPolicy, using rng: inout R) -> String {

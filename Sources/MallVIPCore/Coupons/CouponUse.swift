@@ -39,7 +39,7 @@ public struct CouponRedeemRequest: Sendable, Equatable {
     }
 }
 
-/// The conditions a coupon carries, and the check a till's use must pass (requirements §5.3).
+/// The conditions a coupon carries, and the check a till's use must pass (docs/domain.md §5.3).
 public struct CouponTerms: Sendable, Equatable {
     public enum Status: String, Sendable, Codable { case issued, used, void }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a programme cost was spent on (requirements §13): the seeds' budget lines (birthday SMS, mailed cards, cakes
+/// What a programme cost was spent on (docs/domain.md §13): the mall plans' budget lines (birthday SMS, mailed cards, cakes
 /// and flowers, events, maintainer top-up cards, the database, e-mail promotion) and what the system itself pays
 /// (messages, redemption gifts owed to counters, conversion and account-manager rewards).
 public enum CostKind: String, CaseIterable, Codable, Sendable {
@@ -24,7 +24,7 @@ public enum CostKind: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// The bucket a cost of this kind usually goes to (§13.2); a booked cost may name another.
+    /// The bucket a cost of this kind usually goes to (docs/domain.md §13.2); a booked cost may name another.
     public var defaultBucket: BudgetBucket {
         switch self {
         case .sms, .email, .calls, .media: .currentMedia
@@ -36,7 +36,7 @@ public enum CostKind: String, CaseIterable, Codable, Sendable {
     }
 }
 
-/// The Chengdu plan's budget buckets (§13.2): 当期媒体费, 当期促销费, 年度促销费, 积分费用, and anything else.
+/// The Chengdu plan's budget buckets (docs/domain.md §13.2): 当期媒体费, 当期促销费, 年度促销费, 积分费用, and anything else.
 public enum BudgetBucket: String, CaseIterable, Codable, Sendable {
     case currentMedia, currentPromotion, annualPromotion, pointsExpense, other
 
@@ -51,7 +51,7 @@ public enum BudgetBucket: String, CaseIterable, Codable, Sendable {
     }
 }
 
-/// A cost line computed from its unit price, as the seeds write them: "2000条 × 12月 × 0.05元". §19: the Chengdu
+/// A cost line computed from its unit price, as the mall plans write them: "2000条 × 12月 × 0.05元". docs/domain.md §19: the Chengdu
 /// plan's SMS line says 1.44万 where its own numbers give 1,200 yuan, so amounts are computed, never copied.
 public enum CostArithmetic {
     /// Quantity × unit cost in fen; nil on overflow or a negative input.

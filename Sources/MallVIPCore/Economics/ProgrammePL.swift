@@ -1,6 +1,6 @@
-/// Whether ROI is reckoned on incremental revenue or on the margin it brings (§19). The 000 plan subtracts its costs
-/// from the incremental sales themselves (180,000 − 88,000 = 92,000; the seed wrote 97,000); a mall keeps only the margin on those sales, so
-/// `margin` is the default and `revenue` reproduces the seed's formula. Programme key `economics.roiBasis`.
+/// Whether ROI is reckoned on incremental revenue or on the margin it brings (docs/domain.md §19). The 000 plan subtracts its costs
+/// from the incremental sales themselves (180,000 − 88,000 = 92,000; the plan wrote 97,000); a mall keeps only the margin on those sales, so
+/// `margin` is the default and `revenue` reproduces the plan's own formula. Programme key `economics.roiBasis`.
 public enum ROIBasis: String, CaseIterable, Codable, Sendable {
     case margin, revenue
 
@@ -52,9 +52,9 @@ public struct ProgrammePL: Sendable, Equatable {
     }
 }
 
-/// The 000 plan's calculator (§13.1): planned new VIPs × expected extra spend per VIP, less the planned costs.
-/// 200 × 900 = 180,000 yuan; − 80,000 events − 5,000 database − 3,000 promotion = 92,000 on revenue. The seed writes
-/// 97,000 for the same subtraction (its own total cost is 88,000): an arithmetic slip like the SMS line of §19.
+/// The 000 plan's calculator (docs/domain.md §13.1): planned new VIPs × expected extra spend per VIP, less the planned costs.
+/// 200 × 900 = 180,000 yuan; − 80,000 events − 5,000 database − 3,000 promotion = 92,000 on revenue. The plan writes
+/// 97,000 for the same subtraction (its own total cost is 88,000): an arithmetic slip like the SMS line of docs/domain.md §19.
 public struct ProgrammePlan: Sendable, Equatable {
     public struct CostLine: Sendable, Equatable {
         public var label: String
@@ -78,7 +78,8 @@ public struct ProgrammePlan: Sendable, Equatable {
     public var costFen: Int64 { Saturating.sum(costs.map(\.amountFen)) }
     public var pl: ProgrammePL { ProgrammePL(incrementalRevenueFen: incrementalRevenueFen, marginPermille: marginPermille, costFen: costFen) }
 
-    /// The seed's own plan (000 L129-141), the calculator's starting values.
+    /// The 000 plan's own figures (docs/domain.md §13.1: 200 new VIPs × 900 yuan; 80,000 events, 5,000 database,
+    /// 3,000 promotion), the calculator's starting values.
     public static func seed(marginPermille: Int) -> ProgrammePlan {
         ProgrammePlan(newVIPs: 200, upliftPerVIPFen: 90_000, costs: [
             CostLine(label: CostKind.events.label.zh, amountFen: 8_000_000),

@@ -1,4 +1,4 @@
-/// Who may get a card (requirements §2.1, C1). Any one rule is enough. Default (尚峰): a single receipt of at
+/// Who may get a card (docs/domain.md §2.1, C1). Any one rule is enough. Default (尚峰): a single receipt of at
 /// least 500 yuan, or at least 1,500 within 3 months.
 public struct EnrolmentPolicy: Codable, Sendable, Equatable {
     public var rules: [EnrolmentRule]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Event settings (issue 6, §8): when accepted members are reminded, and how long after an event the report
+/// Event settings (issue 6, docs/domain.md §8): when accepted members are reminded, and how long after an event the report
 /// follows the spend of those who came against those who did not.
 public struct EventPolicy: Codable, Sendable, Equatable {
     /// Reminders go out this many days before the event's day (0 = on the day).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The monthly VIP week (requirements §8, 成都 VIP专享回馈周): by default the weekend that starts on the month's
+/// The monthly VIP week (docs/domain.md §8, 成都 VIP专享回馈周): by default the weekend that starts on the month's
 /// second Friday, Friday to Sunday. Redemption windows and earning multipliers that say `vipWeekOnly: true`
 /// apply on these days and no others.
 public struct VIPWeekPolicy: Codable, Sendable, Equatable {

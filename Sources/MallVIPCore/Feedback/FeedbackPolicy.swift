@@ -1,5 +1,5 @@
-/// Feedback settings (programme section `feedback`, requirements §11): score targets, the quarterly sample and the
-/// service-response targets per channel. The sources give no SLA numbers (§11 "truncated"), so these are defaults a
+/// Feedback settings (programme section `feedback`, docs/domain.md §11): score targets, the quarterly sample and the
+/// service-response targets per channel. The sources give no SLA numbers (docs/domain.md §11 "truncated"), so these are defaults a
 /// mall sets for itself.
 public struct FeedbackPolicy: Codable, Sendable, Equatable {
     public var npsTarget: Int

@@ -1,4 +1,4 @@
-/// Survey arithmetic (requirements §11). Integers only: scores are whole points, rounded half away from zero,
+/// Survey arithmetic (docs/domain.md §11). Integers only: scores are whole points, rounded half away from zero,
 /// so a report never shows a score the answers do not support.
 public enum SurveyScore {
     public enum NPSGroup: String, Sendable, CaseIterable { case promoter, passive, detractor }

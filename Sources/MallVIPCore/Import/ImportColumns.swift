@@ -12,7 +12,7 @@ public enum ImportKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// The fields of this kind, in the order the README lists them.
+    /// The fields of this kind, in the order docs/import-export.md lists them.
     public var fields: [ImportField] {
         switch self {
         case .members: [.card, .phone, .name, .gender, .birthday, .idNumber, .email, .address, .enrolledOn, .tier, .points,

@@ -1,4 +1,4 @@
-/// Why the outbox refused a message; stored in `outbox_messages.refuse_reason` (requirements §7: a refused message
+/// Why the outbox refused a message; stored in `outbox_messages.refuse_reason` (docs/domain.md §7: a refused message
 /// is recorded with its reason, never silently dropped).
 public enum MessageRefusal: String, Codable, Sendable, CaseIterable {
     /// The member has not consented to this channel.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a template's placeholders are filled with for one member (requirements §7.1). Values a message does not
+/// What a template's placeholders are filled with for one member (docs/domain.md §7.1). Values a message does not
 /// concern (no coupon, no expiring points) are empty.
 public struct TemplateContext: Sendable, Equatable {
     public var name: String
@@ -79,7 +79,7 @@ public struct MessageTemplate: Codable, Sendable, Equatable {
 
     public static let placeholders = ["name", "title", "tier", "points", "expiringPoints", "expiryDate", "store", "sender",
                                       "couponName", "couponExpiry", "holiday"]
-    /// What every care message must end with (003 art.1 L33: the store's name, then the sender's).
+    /// What every care message must end with (the store's name, then the sender's: docs/domain.md §7.1).
     public static let signature = "{store}{sender}"
 
     public func render(_ context: TemplateContext) -> String { Self.render(body, context) }
@@ -118,7 +118,7 @@ public struct MessageTemplate: Codable, Sendable, Equatable {
     }
 
     /// Every problem with this template for `purpose` (default its own) under `policy`, empty when it may be saved:
-    /// unknown placeholders and unclosed braces anywhere; for care messages, promotional words (the seeds: wishes
+    /// unknown placeholders and unclosed braces anywhere; for care messages, promotional words (docs/domain.md §7.1: wishes
     /// only, no promotions, no new arrivals), coupon placeholders (a coupon's name is an offer) and a body that
     /// does not end with the store and sender signature.
     public func check(purpose: MessagePurpose? = nil, policy: MessagingPolicy) -> [DomainError] {

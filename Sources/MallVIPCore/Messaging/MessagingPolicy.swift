@@ -1,4 +1,4 @@
-/// How the VIP centre may contact members (requirements §7): what an SMS costs, when SMS may not go out, how many
+/// How the VIP centre may contact members (docs/domain.md §7): what an SMS costs, when SMS may not go out, how many
 /// marketing messages a member may get per week, the control-group share, the margin used for campaign ROI, and
 /// the words a care message must not contain. Gateways and credentials are deployment settings (environment), not
 /// programme rules.
@@ -49,7 +49,7 @@ public struct MessagingPolicy: Codable, Sendable, Equatable {
         self.retryBaseSeconds = retryBaseSeconds
     }
 
-    /// The seeds' "avoid" list for care messages (003 art.1 L33–37): promotions, discounts, new arrivals.
+    /// What care messages must avoid (docs/domain.md §7.1: greetings carry wishes only): promotions, discounts, new arrivals.
     public static let defaultPromotionalWords = ["活动", "优惠", "折", "新品", "促销", "特价", "满减", "上新", "买赠", "抢购"]
 
     enum CodingKeys: String, CodingKey {

@@ -31,7 +31,7 @@ extension Programme {
 
     public func yaml() throws -> String { try YAMLEncoder().encode(self) }
 
-    /// The programme shipped with MallVIP, following the seeds (尚峰 tiers, 南亞 earning and discounts).
+    /// The programme shipped with MallVIP, following the mall plans of docs/domain.md (尚峰 tiers, 南亞 earning and discounts).
     public static func defaultYAML() -> String {
         guard let url = Bundle.module.url(forResource: "programme.default", withExtension: "yaml"),
               let text = try? String(contentsOf: url, encoding: .utf8) else {

@@ -22,18 +22,18 @@ public struct Programme: Codable, Sendable, Equatable {
     public var messaging: MessagingPolicy
     /// Churn warning and care tasks (issue 5); added later, so it defaults and the memberwise init leaves it alone.
     public var churn: ChurnPolicy = .init()
-    /// Regular-customer conversion (issue 5, §9.3); defaults like `churn`.
+    /// Regular-customer conversion (issue 5, docs/domain.md §9.3); defaults like `churn`.
     public var conversion: ConversionPolicy = .init()
-    /// Account managers: tenure, eligible roles, the monthly reward (issue 5, §9.1); defaults like `churn`.
+    /// Account managers: tenure, eligible roles, the monthly reward (issue 5, docs/domain.md §9.1); defaults like `churn`.
     public var accountManagers: AccountManagerPolicy = .init()
-    /// Survey targets, quarterly sample and SLA per channel (issue 6, §11); defaults like `churn`.
+    /// Survey targets, quarterly sample and SLA per channel (issue 6, docs/domain.md §11); defaults like `churn`.
     public var feedback: FeedbackPolicy = .init()
-    /// The monthly VIP week and event reminders (issue 6, §8); `vipWeekOnly` windows and multipliers follow it.
+    /// The monthly VIP week and event reminders (issue 6, docs/domain.md §8); `vipWeekOnly` windows and multipliers follow it.
     public var vipWeek: VIPWeekPolicy = .init() { didSet { applyVIPWeek() } }
     public var events: EventPolicy = .init()
-    /// Programme economics (issue 7, §13, §19): whether ROI is reckoned on margin or on revenue; defaults like `churn`.
+    /// Programme economics (issue 7, docs/domain.md §13, §19): whether ROI is reckoned on margin or on revenue; defaults like `churn`.
     public var economics: EconomicsPolicy = .init()
-    /// Analytics and report packs (issue 7, §12): segments, price and age bands, ABC, top N, RFM, repurchase.
+    /// Analytics and report packs (issue 7, docs/domain.md §12): segments, price and age bands, ABC, top N, RFM, repurchase.
     public var reports: ReportsPolicy = .init()
 
     public init(name: String, timezone: String = "Asia/Shanghai", tiers: [TierDefinition], enrolment: EnrolmentPolicy,
@@ -119,7 +119,7 @@ public struct TierDefinition: Codable, Sendable, Equatable {
     public var name: LocalizedName
     /// Per mille paid on participating counters' regular-priced lines: 880 = 8.8折, 1000 = none.
     public var discountPermille: Int
-    /// Whether the card face and reports call this tier "VIP" (requirements C23).
+    /// Whether the card face and reports call this tier "VIP" (docs/domain.md C23).
     public var isVIP: Bool
     /// How a member earns this tier automatically; nil for the entry tier or tiers only granted by hand.
     public var upgrade: UpgradeRule?
@@ -212,7 +212,7 @@ public struct ReviewPolicy: Codable, Sendable, Equatable {
     public enum Mode: String, Codable, Sendable { case none, anniversary, calendarYear }
     /// When tiers are re-evaluated: yearly on the anniversary of the last tier change, or at calendar year end.
     public var mode: Mode
-    /// Whether the review may lower a tier (requirements §3.4: default none, so off).
+    /// Whether the review may lower a tier (docs/domain.md §3.4: default none, so off).
     public var downgrade: Bool
     public init(mode: Mode = .anniversary, downgrade: Bool = false) { self.mode = mode; self.downgrade = downgrade }
 }

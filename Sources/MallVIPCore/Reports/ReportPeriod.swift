@@ -1,6 +1,6 @@
 import Foundation
 
-/// The period of a report pack (§12.3: monthly, quarterly, half-yearly and annual reports), or the twelve months
+/// The period of a report pack (docs/domain.md §12.3: monthly, quarterly, half-yearly and annual reports), or the twelve months
 /// ending on a day (the Chengdu plan's "2013 to November" figures are such a trailing year). Business dates,
 /// inclusive at both ends.
 public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {

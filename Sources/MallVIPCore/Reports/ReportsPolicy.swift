@@ -1,11 +1,11 @@
-/// Analytics and report packs (programme section `reports`, requirements §3.3 and §12): the 001 important-customer
+/// Analytics and report packs (programme section `reports`, docs/domain.md §3.3 and §12): the 001 important-customer
 /// segments, the 000 high-value standard, price bands, age bands, ABC cut-offs, the top-N tracking list, the RFM grid
-/// and how the repurchase rate is counted. Every threshold is the mall's to set; the defaults follow the seeds.
+/// and how the repurchase rate is counted. Every threshold is the mall's to set; the defaults follow the mall plans (docs/domain.md §3.3).
 public struct ReportsPolicy: Codable, Sendable, Equatable {
-    /// Ordered: a member belongs to the first segment whose rule their annual spend meets (C27: boundaries and the
+    /// Ordered: a member belongs to the first segment whose rule their annual spend meets (docs/domain.md C27: boundaries and the
     /// fallback are configuration, not code).
     public var segments: [SpendSegment]
-    /// 000: a high-value VIP spends at least this much a year (counted beside the segments, not instead of them).
+    /// 000 (docs/domain.md §3.3): a high-value VIP spends at least this much a year (counted beside the segments, not instead of them).
     public var highValue: SpendBound
     /// Segment codes whose spend is the "important-customer sales contribution" (001: core + potential ≥ 45%).
     public var importantSegments: [String]
@@ -15,10 +15,10 @@ public struct ReportsPolicy: Codable, Sendable, Equatable {
     /// Ages that start a band, ascending: [25, 35] gives under 25, 25–34 and 35 and over (age at the period's end).
     public var ageBands: [Int]
     /// ABC by cumulative spend share, per mille: A takes the members making the first `abcA` of spend, B the next
-    /// `abcB`, C the rest (003 art.1; 70/20/10 by default).
+    /// `abcB`, C the rest (003 art.1, docs/domain.md §3.3; 70/20/10 by default).
     public var abcAPermille: Int
     public var abcBPermille: Int
-    /// The tracking list (003 art.2: "VIP top 500").
+    /// The tracking list (尚峰's "VIP top 500", docs/domain.md §12.3).
     public var topN: Int
     /// Grades per RFM axis (5: quintiles, a 5×5 grid of recency by frequency).
     public var rfmGrades: Int
@@ -41,7 +41,7 @@ public struct ReportsPolicy: Codable, Sendable, Equatable {
         self.repurchase = repurchase
     }
 
-    /// 001 L33-37: core > 100,000 a year and weekly; potential 50,000–100,000; stable 10,000–50,000. Potential has
+    /// 001 (docs/domain.md §3.3): core > 100,000 a year and weekly; potential 50,000–100,000; stable 10,000–50,000. Potential has
     /// no upper bound, so a core-level spender who does not shop weekly is "below the core standard", i.e. potential.
     public static let defaultSegments: [SpendSegment] = [
         SpendSegment(code: "core", name: LocalizedName(zh: "核心客户", en: "Core"), min: SpendBound(fen: 10_000_000, inclusive: false),
@@ -122,7 +122,7 @@ public struct ReportsPolicy: Codable, Sendable, Equatable {
     }
 }
 
-/// An amount bound with its inclusive flag (C27: "超过10万" is exclusive, "5–10万" is read as inclusive).
+/// An amount bound with its inclusive flag (docs/domain.md C27: "超过10万" is exclusive, "5–10万" is read as inclusive).
 public struct SpendBound: Codable, Sendable, Equatable {
     public var fen: Int64
     public var inclusive: Bool

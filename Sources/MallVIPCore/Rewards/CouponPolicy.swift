@@ -1,4 +1,4 @@
-/// Defaults for coupons (requirements §5.3): the code's shape and how long a coupon lasts when its source does not
+/// Defaults for coupons (docs/domain.md §5.3): the code's shape and how long a coupon lasts when its source does not
 /// say. Each coupon carries its own face value or percentage, minimum spend, validity and accepting counters.
 public struct CouponPolicy: Codable, Sendable, Equatable {
     /// Letters printed before the random part, e.g. "CP".

@@ -1,4 +1,4 @@
-/// When earned points lapse (requirements §4: implied by expiring-points reminders, period unspecified).
+/// When earned points lapse (docs/domain.md §4: implied by expiring-points reminders, period unspecified).
 /// `calendarYear` with `keepYears: 1`: points earned in 2025 expire at the end of 2026. Spending and expiry take the
 /// oldest points first.
 public struct ExpiryPolicy: Codable, Sendable, Equatable {

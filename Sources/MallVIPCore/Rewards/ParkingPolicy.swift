@@ -1,4 +1,4 @@
-/// Car park charging and the member benefit (requirements §6.3, C13): free hours come from the tier
+/// Car park charging and the member benefit (docs/domain.md §6.3, C13): free hours come from the tier
 /// (`TierBenefits.freeParkingHours`) plus any same-day spend rule here; the rest is charged per started unit.
 public struct ParkingPolicy: Codable, Sendable, Equatable {
     /// Price of one started billing unit, in fen.

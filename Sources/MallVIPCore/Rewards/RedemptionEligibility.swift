@@ -63,7 +63,7 @@ public struct RedemptionAssessment: Sendable, Equatable {
 }
 
 extension Programme {
-    /// Judges whether `member` may redeem `item` on business day `today` (requirements §5.1–5.3). Every failed
+    /// Judges whether `member` may redeem `item` on business day `today` (docs/domain.md §5.1–5.3). Every failed
     /// condition is reported, in the order a clerk would explain them.
     public func assessRedemption(of item: RewardItem, member: RedemptionMember, on today: LocalDate,
                                  usage: RedemptionUsage, listPriceFen entered: Int64? = nil) -> RedemptionAssessment {

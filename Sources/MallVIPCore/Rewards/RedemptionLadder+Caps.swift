@@ -1,5 +1,5 @@
 extension RedemptionLadder {
-    /// The highest list price a member with `points` may choose (requirements §5.1): cap = baseCap + stepCap ×
+    /// The highest list price a member with `points` may choose (docs/domain.md §5.1): cap = baseCap + stepCap ×
     /// floor((P − min) / step). Nil below `minPoints`.
     public func cap(forPoints points: Int64) -> Int64? {
         guard points >= minPoints, stepPoints > 0 else { return nil }

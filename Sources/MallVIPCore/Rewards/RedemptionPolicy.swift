@@ -1,4 +1,4 @@
-/// How points are spent (requirements §5): whether redeeming deducts points (C9), the ladder rules that price an
+/// How points are spent (docs/domain.md §5): whether redeeming deducts points (docs/domain.md C9), the ladder rules that price an
 /// item by its list price instead of a fixed points price, the named date windows items may be limited to (the
 /// monthly VIP week, the November anniversary) and what a point is worth for the finance liability figure.
 /// Catalogue items themselves (stock, prices, limits) live in the database and are managed in the console.

@@ -1,8 +1,8 @@
-/// Member-gets-member (requirements C24): the referrer is rewarded when the new member's first qualifying purchase
+/// Member-gets-member (docs/domain.md C24): the referrer is rewarded when the new member's first qualifying purchase
 /// posts, for at most `maxRewardedPerReferrer` referrals, and the reward is taken back if that purchase is refunded.
 public struct ReferralPolicy: Codable, Sendable, Equatable {
     public var enabled: Bool
-    /// 0 = no cap (002 §B); the default 3 follows 002 §F.
+    /// 0 = no cap (a brand plan's rule); the default 3 follows Chengdu (docs/domain.md C24).
     public var maxRewardedPerReferrer: Int
     /// The new member's purchase must be at least this much to count (0 = any purchase).
     public var minPurchaseFen: Int64

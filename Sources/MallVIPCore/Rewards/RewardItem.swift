@@ -1,7 +1,7 @@
 import Foundation
 
-/// One entry of the redemption catalogue (requirements §5): a gift from stock, a cash coupon (面值券) or a service
-/// coupon, priced in points or by a ladder of the programme, with the limits the seeds name (quantity, time,
+/// One entry of the redemption catalogue (docs/domain.md §5): a gift from stock, a cash coupon (面值券) or a service
+/// coupon, priced in points or by a ladder of the programme, with the limits the mall plans name (quantity, time,
 /// eligible members). Kept in the database and managed in the console; the rules that judge it live here.
 public struct RewardItem: Sendable, Equatable, Codable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
@@ -73,7 +73,7 @@ public struct RewardItem: Sendable, Equatable, Codable {
     public var validTo: LocalDate?
     /// Tier codes that may redeem; empty = every tier.
     public var allowedTiers: [String]
-    /// Only members whose balance is at most this may redeem (成都 small redemption "3000分以下" = 2,999; C29).
+    /// Only members whose balance is at most this may redeem (成都 small redemption "3000分以下" = 2,999; docs/domain.md C29).
     public var maxBalance: Int64?
     /// A `redemption.windows` code the item is limited to (vipWeek, anniversary).
     public var windowCode: String?

@@ -1,4 +1,4 @@
-/// What a tier promises besides its member discount (requirements §6, 尚峰 art.2): partner-merchant discount, free
+/// What a tier promises besides its member discount (docs/domain.md §6; 尚峰's tiers, §3.1): partner-merchant discount, free
 /// parking hours, lounge access and gifts. Shown on the member page and returned by the lookup API.
 public struct TierBenefits: Codable, Sendable, Equatable {
     /// Per mille paid at partner merchants (950 = 9.5折); 1000 = none.

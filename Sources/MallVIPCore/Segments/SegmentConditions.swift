@@ -1,4 +1,4 @@
-/// Who belongs to a saved segment (issue 4, requirements §7 "targeted campaign SMS … to the members it suits best").
+/// Who belongs to a saved segment (issue 4, docs/domain.md §7 "targeted campaign SMS … to the members it suits best").
 /// Every condition is optional; the given ones are AND-ed, and the values inside one list are OR-ed. Only active
 /// members ever match. Stored as JSON with the segment; the store compiles it to one SQL query.
 public struct SegmentConditions: Codable, Sendable, Equatable {

@@ -1,8 +1,8 @@
 import Foundation
 
-/// The figures a mall sets yearly targets for (requirements §12.1). Every one is "higher is better".
+/// The figures a mall sets yearly targets for (docs/domain.md §12.1). Every one is "higher is better".
 public enum KPIMetric: String, CaseIterable, Codable, Sendable {
-    /// VIP sales ÷ all sales, per mille (VIP业绩占比; every cardholder's purchase counts as VIP sales, as in 002 §F).
+    /// VIP sales ÷ all sales, per mille (VIP业绩占比; every cardholder's purchase counts as VIP sales, as in the Chengdu plan, docs/domain.md C23).
     case vipShare
     /// Sales to members, fen, net of refunds.
     case vipSales
@@ -96,7 +96,7 @@ extension String {
     fileprivate func withSign(_ v: Int64) -> String { v < 0 ? "-" + self : self }
 }
 
-/// How a target is written: a value, or a change on last year's actual (C18, C19, C20: "+20%", "−10%").
+/// How a target is written: a value, or a change on last year's actual (docs/domain.md C18, C19, C20: "+20%", "−10%").
 public enum TargetMode: String, CaseIterable, Codable, Sendable {
     case absolute, relative
 

@@ -29,7 +29,7 @@ public struct ManagerSpell: Sendable, Equatable {
 }
 
 extension Store {
-    /// Every staff member with their eligibility on `today` (requirements §9.1: sales and planning staff with
+    /// Every staff member with their eligibility on `today` (docs/domain.md §9.1: sales and planning staff with
     /// the configured tenure), maintainers with members first.
     public func managerCandidates(on today: LocalDate, policy: AccountManagerPolicy) async throws -> [ManagerCandidate] {
         try await sql.rows("""

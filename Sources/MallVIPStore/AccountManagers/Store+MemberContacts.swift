@@ -3,7 +3,7 @@ import Foundation
 import MallVIPCore
 import SQLKit
 
-/// How a maintainer or the desk was in touch with a member (requirements §9.1: birthday cakes, hosting VIPs).
+/// How a maintainer or the desk was in touch with a member (docs/domain.md §9.1: birthday cakes, hosting VIPs).
 public enum ContactKind: String, Sendable, CaseIterable, Codable {
     case call, sms, visit, gift, note
 

@@ -3,7 +3,7 @@ import Foundation
 import MallVIPCore
 import SQLKit
 
-/// A campaign's result: treated against holdout over the window after the send (requirements §12).
+/// A campaign's result: treated against holdout over the window after the send (docs/domain.md §12).
 public struct CampaignReport: Sendable, Equatable {
     public var campaign: Campaign
     /// The send day, and the day after the window's last (exclusive); nil before the campaign was sent.

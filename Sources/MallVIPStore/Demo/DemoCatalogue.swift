@@ -1,4 +1,4 @@
-/// The demo mall's fixed facts: a department store like the Chengdu one (requirements §15): four sections (课),
+/// The demo mall's fixed facts: a department store like the Chengdu one (docs/domain.md §15): four sections (课),
 /// big shoe and women's-wear counters with a low VIP share (百丽系, 女装拉夏), the highest share in 四课.
 enum DemoCatalogue {
     static let mallCode = "CD"

@@ -2,7 +2,7 @@ import Foundation
 import MallVIPCore
 
 /// What `mallvip demo` generates: a mall and a year of VIP and non-member trade, calibrated at scale 1.0 to the
-/// Chengdu store's 2013 figures (requirements §12.2): 12,118 VIP members, 9,915 cards with purchases in the year,
+/// Chengdu store's 2013 figures (docs/domain.md §12.2): 12,118 VIP members, 9,915 cards with purchases in the year,
 /// 3,414 yuan spent per active card, VIP share of sales 26.2%, about 10,000 new cards (27 a day).
 ///
 /// Pure parameters: every count scales with `scale`, every random choice comes from `seed`, so the same plan on

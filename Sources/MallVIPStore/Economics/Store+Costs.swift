@@ -5,7 +5,7 @@ import SQLKit
 
 extension Store {
     /// Books a programme cost. With quantity and unit cost the amount is their product (an amount typed as well must
-    /// agree: §19's SMS line, 2,000 × 12 × 0.05 = 1,200, not the 14,400 the source wrote).
+    /// agree: docs/domain.md §19's SMS line, 2,000 × 12 × 0.05 = 1,200, not the 14,400 the source wrote).
     @discardableResult
     public func bookCost(_ input: CostInput, actor: String) async throws -> Int64 {
         guard let period = CostPeriod(input.period) else {

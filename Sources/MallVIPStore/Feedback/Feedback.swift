@@ -66,7 +66,7 @@ public struct Complaint: Sendable, Equatable {
     public var outcomeTold: Bool
 }
 
-/// The quarterly feedback report (requirements §11).
+/// The quarterly feedback report (docs/domain.md §11).
 public struct FeedbackReport: Sendable {
     public struct QuarterScore: Sendable, Equatable {
         public var quarter: Quarter

@@ -1,7 +1,7 @@
 import MallVIPCore
 
 /// What a new database starts with: one journey of each kind (switched off until a planner has read its template),
-/// zh-CN templates written as the seeds advise (003 art.1 L33–37: wishes only; season: weather and health, no new
+/// zh-CN templates written as the care-message rules say (docs/domain.md §7.1: wishes only; season: weather and health, no new
 /// arrivals; miss-you: we miss you, rest well, never ask whether something happened), and the holidays of 2026
 /// and 2027.
 public enum JourneyDefaults {

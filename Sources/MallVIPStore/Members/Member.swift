@@ -31,7 +31,7 @@ public struct Member: Sendable, Equatable {
     public var cardState: CardState?
 }
 
-/// Soft profile fields (requirements §1.1), free text, kept together.
+/// Soft profile fields (docs/domain.md §1.1), free text, kept together.
 public struct MemberProfile: Codable, Sendable, Equatable {
     public var clothingSize: String = ""
     public var shoeSize: String = ""

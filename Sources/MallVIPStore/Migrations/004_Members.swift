@@ -18,7 +18,7 @@ struct M004_Members: AsyncMigration {
             .field("id_hash", .string)
             .field("id_cipher", .string)
             .field("id_masked", .string)
-            .field("profile_json", .string, .required)  // sizes, preferences, soft fields (requirements §1)
+            .field("profile_json", .string, .required)  // sizes, preferences, soft fields (docs/domain.md §1)
             .field("notes", .string, .required)
             .field("consent_sms", .bool, .required)
             .field("consent_email", .bool, .required)

@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// When each member's tier was last reviewed (yearly review, requirements §3.4), and a log of job runs so that a
+/// When each member's tier was last reviewed (yearly review, docs/domain.md §3.4), and a log of job runs so that a
 /// daily job runs once per day even when started twice; an index for receipts by number.
 struct M007_TierReview: AsyncMigration {
     var name: String { "007_TierReview" }

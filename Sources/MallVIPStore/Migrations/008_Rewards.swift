@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// The redemption catalogue and the redemptions made from it (requirements §5). A redemption remembers what it
+/// The redemption catalogue and the redemptions made from it (docs/domain.md §5). A redemption remembers what it
 /// cost and whom the mall owes for it, so the monthly counter settlement and a later void need nothing else.
 struct M008_Rewards: AsyncMigration {
     var name: String { "008_Rewards" }

@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// Coupons (requirements §5.3): issued by redemption, birthday, campaigns, referrals or a manager; used once at a
+/// Coupons (docs/domain.md §5.3): issued by redemption, birthday, campaigns, referrals or a manager; used once at a
 /// till against a receipt, or voided with the redemption or referral that issued them.
 struct M009_Coupons: AsyncMigration {
     var name: String { "009_Coupons" }

@@ -2,7 +2,7 @@ import FluentKit
 import SQLKit
 
 /// Points expiry, one row per member and credit year so that a year lapses exactly once however often the job runs;
-/// licence plates bound to members; and every car park exit with the benefit it used (requirements §4, §6.3).
+/// licence plates bound to members; and every car park exit with the benefit it used (docs/domain.md §4, §6.3).
 struct M010_PointsExpiry: AsyncMigration {
     var name: String { "010_PointsExpiry" }
 

@@ -3,7 +3,7 @@ import MallVIPCore
 import SQLKit
 
 /// Partner merchants (联盟商家) with their visits and API keys scoped to one partner; referral codes and the
-/// referrals between members (requirements §6.2, C24).
+/// referrals between members (docs/domain.md §6.2, C24).
 struct M011_Partners: AsyncMigration {
     var name: String { "011_Partners" }
 

@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// The durable outbox (requirements §7, issue 4): every message is decided and recorded once (unique dedupe key),
+/// The durable outbox (docs/domain.md §7, issue 4): every message is decided and recorded once (unique dedupe key),
 /// then delivered by a worker; refusals keep their reason, control-group members are recorded as `holdout`.
 /// Opt-outs (SMS reply keyword, e-mail link, desk) are kept as history beside the member's consent flags.
 struct M012_Outbox: AsyncMigration {

@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// One-off campaigns to a saved segment with a random control group (issue 4, requirements §12 "VIP response to
+/// One-off campaigns to a saved segment with a random control group (issue 4, docs/domain.md §12 "VIP response to
 /// each campaign"). The audience is frozen when sending starts (`campaign_audience`, with each member's draw), so
 /// a resumed send and the report see the same members whatever the segment says later.
 struct M015_Campaigns: AsyncMigration {

@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// Account managers (issue 5, requirements §9.1): who looked after a member when (`member_manager_history`, so a
+/// Account managers (issue 5, docs/domain.md §9.1): who looked after a member when (`member_manager_history`, so a
 /// past month's KPI counts the members each maintainer had then), the contact log, and the monthly award.
 struct M016_AccountManagers: AsyncMigration {
     var name: String { "016_AccountManagers" }

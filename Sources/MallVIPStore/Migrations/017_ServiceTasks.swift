@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// Service tasks raised by the daily rules (issue 5, requirements §9–10): churn call-backs, birthday cakes,
+/// Service tasks raised by the daily rules (issue 5, docs/domain.md §9–10): churn call-backs, birthday cakes,
 /// monthly lapse lists, tier approvals. `cause_key` is unique so each cause yields one task however often the
 /// rules run. Outbox call tasks stay in `outbox_messages` and are only shown alongside.
 struct M017_ServiceTasks: AsyncMigration {

@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// Regular-customer conversion (issue 5, requirements §9.3): customers registered at a counter, the conversions
+/// Regular-customer conversion (issue 5, docs/domain.md §9.3): customers registered at a counter, the conversions
 /// credited when one enrols (counter and department fixed at that moment, so later reorganisation does not move
 /// past credit), the weekly department awards, and the counter a counter-staff user works at.
 struct M018_Prospects: AsyncMigration {

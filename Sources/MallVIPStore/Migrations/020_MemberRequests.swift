@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// Personal-data rights from the member pages (issue 8, requirements §14): account-deletion requests decided at
+/// Personal-data rights from the member pages (issue 8, docs/domain.md §14): account-deletion requests decided at
 /// the desk (each also a `deletion` service task for the managers), and every consent change in both directions.
 /// Withdrawals are also written to `message_optouts`, which the outbox reads; this table adds the grants, so the
 /// member's consent history is complete.

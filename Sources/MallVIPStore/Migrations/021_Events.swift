@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// VIP events (issue 6, requirements §8): the event itself, and one invitation per member with its RSVP and
+/// VIP events (issue 6, docs/domain.md §8): the event itself, and one invitation per member with its RSVP and
 /// door check-in. A walk-in without a card is an invitation row with no member. The token is the personal
 /// `/e/{token}` link and the QR code shown at the door.
 struct M021_Events: AsyncMigration {

@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// Feedback (issue 6, requirements §11): one row per personal survey link (`/s/{token}`, answered once; the answer
+/// Feedback (issue 6, docs/domain.md §11): one row per personal survey link (`/s/{token}`, answered once; the answer
 /// is on the same row), and complaints / service requests with the times the SLA report measures.
 struct M022_Feedback: AsyncMigration {
     var name: String { "022_Feedback" }

@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// Programme economics and targets (issue 7, requirements §12.1, §13, §19): costs booked by managers (kind, budget
+/// Programme economics and targets (issue 7, docs/domain.md §12.1, §13, §19): costs booked by managers (kind, budget
 /// bucket, month, amount, optionally quantity × unit cost), and yearly KPI targets per mall and department.
 struct M026_Economics: AsyncMigration {
     var name: String { "026_Economics" }

@@ -6,8 +6,8 @@ extension Store {
     /// the copy sees none of their later work) and writes a compact file with no WAL beside it. Returns its size.
     /// PostgreSQL has its own tools (pg_dump), which know more than any copy made through one connection.
     public func backupSQLite(to path: String) async throws -> Int64 {
-        guard sql.dialect.name == "sqlite" else {
-            throw StoreConfigurationError("backup copies SQLite databases; for PostgreSQL use pg_dump (see the README, Operations)")
+        guard sql.storeDialect == .sqlite else {
+            throw StoreConfigurationError("backup copies SQLite databases; for PostgreSQL use pg_dump (see docs/operations.md, Backups)")
         }
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreConfigurationError("\(path) already exists; a backup never overwrites a file")

@@ -3,7 +3,7 @@ import Foundation
 import MallVIPCore
 import SQLKit
 
-/// Catalogue items taken from the seed plans (requirements §5.1–5.2), for `mallvip demo` and as a starting point a
+/// Catalogue items taken from the mall plans (docs/domain.md §5.1–5.2), for `mallvip demo` and as a starting point a
 /// mall edits: the 南亞 ladder gift, 成都 small redemption in VIP week, the 30/40/50-yuan vouchers, the November
 /// annual voucher and the one-per-card return gift.
 extension Store {

@@ -3,7 +3,7 @@ import Foundation
 import MallVIPCore
 import SQLKit
 
-/// Console roles (requirements §15). Each route names the roles it admits.
+/// Console roles (docs/domain.md §15). Each route names the roles it admits.
 public enum StaffRole: String, Sendable, CaseIterable, Codable {
     case admin, manager, planner, desk, accountManager, counterStaff
 

@@ -115,7 +115,7 @@ extension Store {
     }
 
     /// Each department's sales and VIP sales over the year (business days), net of refunds: VIP share by
-    /// department (§12.2 "needs VIP share by section"). Read from purchase lines joined to counters.
+    /// department (docs/domain.md §12.2 "needs VIP share by section"). Read from purchase lines joined to counters.
     public func departmentSales(year: Int) async throws -> [DepartmentSales] {
         let (a, b) = Self.yearDays(year)
         return try await sql.rows("""
@@ -132,7 +132,7 @@ extension Store {
     }
 
     /// The year's figures for a scope (the group, a mall, or a department for the sales figures). VIP sales are
-    /// every cardholder's purchases (002 §F: each card is a VIP card); NPS and CSAT are group-wide.
+    /// every cardholder's purchases (Chengdu: each card is a VIP card, docs/domain.md C23); NPS and CSAT are group-wide.
     public func kpiActuals(year: Int, mallId: Int64?, departmentId: Int64?) async throws -> [KPIMetric: Int64] {
         let (a, b) = Self.yearDays(year)
         var out: [KPIMetric: Int64] = [:]

@@ -25,7 +25,7 @@ public struct ChurnFigures: Sendable, Equatable {
 }
 
 extension Store {
-    /// Churn over the 12 months ending `today` (requirements §10): important customers lost over a year divided by
+    /// Churn over the 12 months ending `today` (docs/domain.md §10): important customers lost over a year divided by
     /// the base, "lost" meaning flagged for `inactiveMonths` without a purchase. The base is the members enrolled
     /// by the start who are important now or were flagged in the period (a flagged member stays counted even if
     /// their tier has since dropped).

@@ -14,7 +14,7 @@ public struct LapsingMember: Sendable, Equatable {
 }
 
 extension Store {
-    /// Cards about to lapse (requirements §10 "a monthly export of cards about to become invalid"): the list of
+    /// Cards about to lapse (docs/domain.md §10 "a monthly export of cards about to become invalid"): the list of
     /// `asOf`'s month holds the members whose last purchase (or, never having bought, enrolment) up to `asOf` fell
     /// in the month `lapseMonths` before (see `ChurnPolicy.lapseSourceMonth`).
     /// `staffId`: one account manager's members; `unassignedOnly`: members without one.

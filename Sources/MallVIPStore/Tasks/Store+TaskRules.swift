@@ -16,7 +16,7 @@ struct TaskDraft {
 }
 
 extension Store {
-    /// The daily task rules (requirements §9.1, §10): churn call-backs, this month's birthday cakes, the monthly
+    /// The daily task rules (docs/domain.md §9.1, §10): churn call-backs, this month's birthday cakes, the monthly
     /// lapse lists and pending tier approvals. Each cause yields one task ever (`cause_key` is unique), so a rerun,
     /// a concurrent run or tomorrow's run adds nothing already raised. Recorded in `job_runs` like the other jobs.
     public func runTaskRules(on day: LocalDate) async throws -> TaskRulesSummary {

@@ -5,7 +5,7 @@ import SQLKit
 import Testing
 @testable import MallVIPWeb
 
-/// Two maintainers and their members, built to the seeds' example (today 2026-11-25 on the test clock):
+/// Two maintainers and their members, built to the Chengdu plan's example (docs/domain.md §9.1) (today 2026-11-25 on the test clock):
 /// - 曾 (zeng) has A0–A4 from 2026-10-01: 15 purchases in October (3 each), 3.0 per member. A0 also bought
 ///   1,000 yuan in October 2025. A4 moves to 王 on 2026-11-10; A1 buys 200 yuan on 2026-11-20.
 /// - 王 (wang) has B0–B7 from 2026-10-01: 20 purchases in October plus one refunded in full, 2.5 per member. B1's

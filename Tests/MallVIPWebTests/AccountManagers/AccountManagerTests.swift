@@ -11,7 +11,7 @@ struct AccountManagerTests {
     func assignment() async throws {
         try await withTestApp { t in
             let w = try await t.amWorld()
-            // The seeds' rule: six months since the hire date.
+            // The Chengdu rule (docs/domain.md §9.1): six months since the hire date.
             await #expect(throws: DomainError.self) {
                 try await t.store.assignManager(memberId: w.c, staffId: w.newbie, reason: "", actor: "test")
             }

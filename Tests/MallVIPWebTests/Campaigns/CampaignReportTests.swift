@@ -5,7 +5,7 @@ import MallVIPStore
 import SQLKit
 import Testing
 
-/// The campaign report on a constructed data set (requirements §12): purchases from the send on, within the window,
+/// The campaign report on a constructed data set (docs/domain.md §12): purchases from the send on, within the window,
 /// count, net of refunds; those before the send (even the same day) or after the window do not; ROI with the outbox cost.
 @Suite("Campaign report") struct CampaignReportTests {
     @Test("treated 4 vs holdout 3: spend per member 300 vs 200 yuan, uplift 100 ± 366.68, cost 30 yuan, ROI 233.3%")

@@ -6,7 +6,7 @@ import Testing
 import Vapor
 @testable import MallVIPWeb
 
-/// Regular-customer conversion (§9.3) through the store: registration, the monthly invite list from purchases
+/// Regular-customer conversion (docs/domain.md §9.3) through the store: registration, the monthly invite list from purchases
 /// matched by phone, the conversion credited at enrolment, and the weekly department award.
 @Suite("Regular-customer conversion") struct ConversionTests {
     @Test("registering: phone format, one registration per phone, never a member's phone; nothing written on refusal")

@@ -5,7 +5,7 @@ import MallVIPStore
 import SQLKit
 import Testing
 
-/// Yearly targets (issue 7, requirements §12.1): actual against target and the gap, per department, on purchases
+/// Yearly targets (issue 7, docs/domain.md §12.1): actual against target and the gap, per department, on purchases
 /// built so that each department's VIP share is known exactly.
 @Suite("Targets console") struct TargetsConsoleTests {
     @Test("VIP share per department: 30% and 50% against a 30% store target and a 60% target for the second department")

@@ -4,7 +4,7 @@ import MallVIPStore
 import Vapor
 
 extension StaffRole {
-    /// Who may be shown a "My VIPs" link: maintainers and the roles that may become one (requirements §9.1).
+    /// Who may be shown a "My VIPs" link: maintainers and the roles that may become one (docs/domain.md §9.1).
     static let maintainerRoles: Set<StaffRole> = [.admin, .manager, .accountManager, .planner, .counterStaff]
     /// Who reads the monthly ranking: managers, planning (it goes into the monthly meeting), maintainers.
     static let rankingReaders: Set<StaffRole> = [.admin, .manager, .planner, .accountManager]

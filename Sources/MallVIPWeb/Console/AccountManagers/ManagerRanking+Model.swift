@@ -2,7 +2,7 @@ import Foundation
 import MallVIPCore
 import MallVIPStore
 
-/// The monthly maintainer ranking (requirements §9.1): purchases per member, spend against last year, members kept
+/// The monthly maintainer ranking (docs/domain.md §9.1): purchases per member, spend against last year, members kept
 /// in tier; the winner once recorded, and the year's reward cost.
 enum ManagerRankingPage {
     struct Model: Sendable {

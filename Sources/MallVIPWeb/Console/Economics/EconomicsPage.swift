@@ -3,7 +3,7 @@ import MallVIPCore
 import MallVIPStore
 import Plot
 
-/// Programme economics for a year (requirements §13, §19): costs booked and from the system by kind, bucket and month,
+/// Programme economics for a year (docs/domain.md §13, §19): costs booked and from the system by kind, bucket and month,
 /// the P&L (campaign uplift against control groups, margin, costs, net, ROI), and the 000 plan calculator.
 enum EconomicsPage {
     struct Model: Sendable {

@@ -30,7 +30,7 @@ enum MembersController {
         try MemberAccess.check(req, member: model.member)
         model.notice = notice
         model.error = error
-        // Viewing a member's personal data is audited (requirements §14).
+        // Viewing a member's personal data is audited (docs/domain.md §14).
         try await req.store.audit(actor: req.actor, action: "member.view", subject: "member:\(id)")
         return Layout.render(ctx, title: MemberPage.View.title(model, ctx), status: status, MemberPage.View.body(model, ctx))
     }

@@ -3,7 +3,7 @@ import MallVIPCore
 import MallVIPStore
 import Plot
 
-/// Yearly targets (requirements §12.1): actual against target and the gap, group-wide, per mall and per department,
+/// Yearly targets (docs/domain.md §12.1): actual against target and the gap, group-wide, per mall and per department,
 /// each with a bar (the actual) and a tick (the target); and the VIP share of every department for the year.
 enum TargetsPage {
     struct Model: Sendable {

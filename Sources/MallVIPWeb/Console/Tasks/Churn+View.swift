@@ -3,7 +3,7 @@ import MallVIPCore
 import MallVIPStore
 import Plot
 
-/// Churn figures over the last 12 months against the programme's target (requirements §10).
+/// Churn figures over the last 12 months against the programme's target (docs/domain.md §10).
 enum ChurnPage {
     static func percent(_ permille: Int) -> String { "\(permille / 10).\(permille % 10)%" }
 
