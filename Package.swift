@@ -20,6 +20,14 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // The POS API's OpenAPI document, built from typed values (MallVIPWeb).
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
+        // Tests only: the child processes of the test run (servers, gateways, tools).
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        // Tests only: property-based tests of the per-receipt decision (MallVIPCoreTests).
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        // Tests only: HTML snapshots of the main console and member pages (Tests/MallVIPWebTests/__Snapshots__).
+        .package(url: "https://github.com/pointfreeco/swift-snapshot-testing.git", from: "1.19.7"),
     ],
     targets: [
         // Plot 0.14.0 (HTML DSL), vendored and patched so every text node and attribute value is escaped:
@@ -58,6 +66,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 // Webhooks: a client that never follows redirects and connects to the address it checked.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The OpenAPI document of the POS API, built from typed values (API/OpenAPIDocument*.swift).
+                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
             ]
         ),
         .executableTarget(
@@ -69,14 +79,22 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "MallVIPCoreTests", dependencies: ["MallVIPCore"]),
+        .testTarget(
+            name: "MallVIPCoreTests",
+            dependencies: ["MallVIPCore", .product(name: "Subprocess", package: "swift-subprocess"),
+                           .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(
             name: "MallVIPWebTests",
             dependencies: [
                 "MallVIPCore", "MallVIPStore", "MallVIPWeb", "mallvip",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
+            ],
+            // The recorded HTML snapshots are files the tests read, not sources or resources of the target.
+            exclude: ["__Snapshots__"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -37,13 +37,13 @@ import Testing
             let restored = try await restoreEnv.run(["restore", backup])
             #expect(restored.status == 0, "\(restored.output)")
             #expect(restored.stdout.contains("3 members checked, 0 mismatches"))
-            #expect(try Self.count("purchases", in: target) == 6)
-            #expect(try Self.count("purchases", in: path) == 7)
+            #expect(try await Self.count("purchases", in: target) == 6)
+            #expect(try await Self.count("purchases", in: path) == 7)
             let refused = try await restoreEnv.run(["restore", backup])
             #expect(refused.status != 0 && refused.output.contains("--force"))
             let notSQLite = try await restoreEnv.run(["restore", "--force", #filePath])
             #expect(notSQLite.status != 0 && notSQLite.output.contains("not a SQLite database"))
-            #expect(try Self.count("purchases", in: target) == 6)       // a refused restore leaves the database alone
+            #expect(try await Self.count("purchases", in: target) == 6)       // a refused restore leaves the database alone
         }
     }
 
@@ -54,13 +54,9 @@ import Testing
     }
 
     /// Rows in a table of a SQLite file, read by Python's sqlite3 (a reader independent of the app).
-    static func count(_ table: String, in path: String) throws -> Int {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mallvip-count-\(KillNet.randomTag(8)).out")
-        defer { try? FileManager.default.removeItem(at: out) }
-        let p = try ChildProcess.launchTool(
-            ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM \(table)').fetchone()[0])", path],
-            stdout: .file(out))
-        p.waitUntilExit()
-        return Int((try String(contentsOf: out, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    static func count(_ table: String, in path: String) async throws -> Int {
+        let run = try await ChildProcess.run(
+            "python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM \(table)').fetchone()[0])", path])
+        return Int(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 }

@@ -202,7 +202,7 @@ struct OutboxKillTests {
           .timeLimit(.minutes(20)),
           .enabled(if: SMSGatewayStub.hasPython, "python3 is not installed: the test needs Tests/Support/sms_gateway_stub.py"))
     func outboxSurvivesKill() async throws {
-        let stub = try SMSGatewayStub.start(delay: 0.1)
+        let stub = try await SMSGatewayStub.start(delay: 0.1)
         defer { stub.stop() }
         // No quiet hours: the server runs on the real clock, whatever the hour in Shanghai.
         let yaml = programmeYAML(replacing: [(#"quietHours: {from: "21:00", to: "09:00"}"#, #"quietHours: {from: "00:00", to: "00:00"}"#)])
@@ -488,19 +488,12 @@ struct KillRun: Sendable {
     var output: String { stdout + (stderr.isEmpty ? "" : "\n[stderr]\n" + stderr) }
 }
 
-/// Runs a process to completion without blocking a concurrency thread; output goes through files.
+/// Runs a process to completion without blocking a concurrency thread (swift-subprocess collects its output).
 func runProcess(
     _ executable: URL, _ arguments: [String], environment: [String: String], dir: URL, tag: String
 ) async throws -> KillRun {
-    let id = KillNet.randomTag(6)
-    let outURL = dir.appendingPathComponent("\(tag)-\(id).out")
-    let errURL = dir.appendingPathComponent("\(tag)-\(id).err")
-    let child = try ChildProcess.launch(executable.path, arguments, environment: environment,
-                                        stdout: .file(outURL), stderr: .file(errURL))
-    let status = await child.exited()
-    let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-    let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-    return KillRun(status: status, stdout: stdout, stderr: stderr)
+    let run = try await ChildProcess.run(executable.path, arguments, environment: environment)
+    return KillRun(status: run.status, stdout: run.stdout, stderr: run.stderr)
 }
 
 /// The `mallvip serve` processes of one test; every one is killed by `killAll`.
@@ -514,7 +507,7 @@ final class KillServers: @unchecked Sendable {
 
     func start(env: KillEnvironment, port: Int, generation: Int) async throws {
         let log = env.dir.appendingPathComponent("serve-\(generation).log")
-        let process = try ChildProcess.launch(env.binary.path, ["serve", "--hostname", "127.0.0.1", "--port", String(port)],
+        let process = try await ChildProcess.launch(env.binary.path, ["serve", "--hostname", "127.0.0.1", "--port", String(port)],
                                               environment: env.childEnvironment, stdout: .file(log), stderr: .stdout)
         lock.withLock { processes.append(process) }
     }
@@ -542,11 +535,9 @@ final class KillServers: @unchecked Sendable {
         }
     }
 
+    /// Subprocess reaps each one once it has died.
     deinit {
-        for p in processes {
-            p.signal(SIGKILL)
-            p.waitUntilExit()
-        }
+        for p in processes { p.signal(SIGKILL) }
     }
 }
 

@@ -25,7 +25,7 @@ signal.pthread_sigmask(signal.SIG_SETMASK, [])
 try:
     from aiosmtpd.smtp import SMTP, AuthResult
 except ImportError:
-    print("aiosmtpd is not installed: run `pip install aiosmtpd` (the SMTP tests need a real SMTP server)",
+    print("aiosmtpd is not installed: run the tests with scripts/test, which installs it (the SMTP tests need a real SMTP server)",
           file=sys.stderr)
     sys.exit(3)
 

@@ -11,7 +11,7 @@ import Vapor
     @Test("through a real HTTP gateway: JSON body from the template with the outbox id as ref, auth header, provider id kept; 500 retried, 400 failed at once; delivery report via the API",
           .enabled(if: SMSGatewayStub.hasPython, "python3 is not installed: the SMS gateway test needs it to run Tests/Support/sms_gateway_stub.py"))
     func realGateway() async throws {
-        let stub = try SMSGatewayStub.start()
+        let stub = try await SMSGatewayStub.start()
         defer { stub.stop() }
         try await withTestApp { t in
             t.app.messageSenders = ChannelSenders([.sms: SMSGatewaySender(

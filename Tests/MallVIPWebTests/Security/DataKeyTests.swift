@@ -137,9 +137,9 @@ enum TestDataKey {
         let db = dir.appendingPathComponent("mallvip.sqlite").path
         env["DATABASE_URL"] = "sqlite:" + db
         let log = dir.appendingPathComponent("serve.log")
-        let server = try ChildProcess.launch(try KillEnvironment.locateBinary().path,
+        let server = try await ChildProcess.launch(try KillEnvironment.locateBinary().path,
                                              ["serve", "--hostname", "127.0.0.1", "--port", String(port)],
-                                             environment: env, stdout: .file(log), stderr: .stdout)
+                                                   environment: env, stdout: .file(log), stderr: .stdout)
         defer { server.end() }
         let deadline = ContinuousClock.now + .seconds(90)
         var text = ""
