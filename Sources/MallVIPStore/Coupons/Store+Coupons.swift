@@ -119,7 +119,7 @@ extension Store {
     /// used cannot be taken back: the whole void is refused and nothing is written.
     func voidCoupons(_ tx: any Database, sourceRef: String, reason: String, actor: String, nowMs: Int64) async throws {
         let sql = tx.sql
-        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let lock = sql.storeDialect.forUpdate
         let rows = try await sql.rows("""
             SELECT id, code, status, used_receipt_no FROM coupons WHERE source_ref = \(bind: sourceRef) ORDER BY id\(unsafeRaw: lock)
             """)

@@ -5,7 +5,7 @@ extension Database {
     /// Every repository speaks SQL through SQLKit: the same statements run on SQLite and PostgreSQL, and the hot
     /// path avoids the ORM's per-model round trips.
     public var sql: any SQLDatabase { self as! any SQLDatabase }
-    public var isPostgres: Bool { (self as! any SQLDatabase).dialect.name == "postgresql" }
+    // Dialect differences (isPostgres, row locks, bind limits, error codes): SQLStoreDialect.swift.
 }
 
 extension SQLDatabase {
@@ -22,13 +22,6 @@ extension SQLRow {
     func optInt64(_ c: String) throws -> Int64? { try decode(column: c, as: Int64?.self) }
     func optInt(_ c: String) throws -> Int? { try decode(column: c, as: Int?.self) }
     func bool(_ c: String) throws -> Bool { try decode(column: c, as: Bool.self) }
-}
-
-/// Unique-constraint violations look different on each driver; both mean "someone else wrote this first".
-func isUniqueViolation(_ error: any Error) -> Bool {
-    let text = String(reflecting: error)
-    return text.contains("UNIQUE constraint failed") || text.contains("23505") || text.contains("unique_violation")
-        || text.contains("duplicate key")
 }
 
 /// Milliseconds since 1970: times are stored as integers so both stores compare and sort them the same way.

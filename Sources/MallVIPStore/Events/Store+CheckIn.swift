@@ -54,7 +54,7 @@ extension Store {
         let atMs = epochMillis(now)
         let first = try await write { tx -> Bool in
             // On PostgreSQL two phones scanning the same code at once meet at this row lock; SQLite has one writer.
-            let lock = tx.isPostgres ? " FOR UPDATE" : ""
+            let lock = tx.storeDialect.forUpdate
             guard let row = try await tx.sql.row("SELECT status FROM event_invitations WHERE id = \(bind: id)\(unsafeRaw: lock)"),
                   try row.string("status") != InvitationStatus.attended.rawValue else { return false }
             try await tx.sql.exec("""

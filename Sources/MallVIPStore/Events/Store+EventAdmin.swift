@@ -138,7 +138,7 @@ extension Store {
     }
 
     func lockEvent(_ sql: any SQLDatabase, _ id: Int64) async throws -> Event? {
-        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let lock = sql.storeDialect.forUpdate
         return try await sql.row("SELECT \(unsafeRaw: Store.eventColumns) FROM events WHERE id = \(bind: id)\(unsafeRaw: lock)").map(Store.event)
     }
 

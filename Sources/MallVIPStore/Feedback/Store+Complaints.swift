@@ -108,7 +108,7 @@ extension Store {
     }
 
     static func lockComplaint(_ sql: any SQLDatabase, _ id: Int64) async throws -> Complaint {
-        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE OF c" : ""
+        let lock = sql.storeDialect.forUpdate(of: "c")
         guard let r = try await sql.row("""
             SELECT \(unsafeRaw: complaintColumns) FROM complaints c LEFT JOIN counters co ON co.id = c.counter_id
             WHERE c.id = \(bind: id)\(unsafeRaw: lock)

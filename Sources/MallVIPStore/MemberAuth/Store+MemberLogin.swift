@@ -130,7 +130,7 @@ extension Store {
                 try await log("limited_ip")
                 return .limited(seconds: Self.secondsUntil(ipTries[ipTries.count - policy.verifiesPerIP], policy, nowMs))
             }
-            let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+            let lock = sql.storeDialect.forUpdate
             guard let row = try await sql.row("""
                 SELECT id, member_id, code_hash, expires_at_ms, tries FROM member_login_codes
                 WHERE phone = \(bind: phone) AND used_at_ms IS NULL ORDER BY id DESC LIMIT 1\(unsafeRaw: lock)

@@ -26,7 +26,7 @@ extension Store {
         }
         let nowMs = epochMillis(now)
         try await write { tx in
-            let lock = tx.isPostgres ? " FOR UPDATE" : ""
+            let lock = tx.storeDialect.forUpdate
             guard let r = try await tx.sql.row("""
                 SELECT birthday, email, address, profile_json FROM members WHERE id = \(bind: memberId) AND status = 'active'\(unsafeRaw: lock)
                 """) else {
@@ -74,7 +74,7 @@ extension Store {
         let column = Store.consentColumn(channel)
         let nowMs = epochMillis(now)
         return try await write { tx in
-            let lock = tx.isPostgres ? " FOR UPDATE" : ""
+            let lock = tx.storeDialect.forUpdate
             guard let r = try await tx.sql.row("""
                 SELECT \(ident: column) AS consent FROM members WHERE id = \(bind: memberId) AND status = 'active'\(unsafeRaw: lock)
                 """) else {

@@ -20,7 +20,7 @@ extension Store {
     /// Reads the member for update. On PostgreSQL the row lock serialises concurrent writers of one member; on
     /// SQLite the write gate already does.
     func lockMember(_ sql: any SQLDatabase, _ id: Int64) async throws -> LockedMember {
-        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let lock = sql.storeDialect.forUpdate
         guard let r = try await sql.row("""
             SELECT id, earned_tier, tier_since_day, manual_tier, manual_until_day, points_balance, birth_month, birth_day, status,
               referral_pending

@@ -160,7 +160,7 @@ extension Store {
     /// count the weekly cap one after the other.
     func outboxRecipients(_ sql: any SQLDatabase, _ ids: [Int64], lock locking: Bool = true) async throws -> [OutboxRecipient] {
         guard !ids.isEmpty else { return [] }
-        let lock = locking && sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let lock = locking ? sql.storeDialect.forUpdate : ""
         var out: [Int64: OutboxRecipient] = [:]
         for r in try await sql.rows("""
             SELECT id, status, phone, email, consent_sms, consent_email, consent_phone, account_manager_id

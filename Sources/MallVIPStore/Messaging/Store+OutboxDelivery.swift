@@ -106,7 +106,7 @@ extension Store {
                     """).count
             }
             guard !handled.isEmpty, limit > 0 else { return ([], summary) }
-            let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+            let skipLocked = sql.storeDialect.forUpdateSkipLocked
             let ids = try await sql.rows("""
                 SELECT id FROM outbox_messages
                 WHERE status IN ('queued', 'deferred') AND next_attempt_at_ms <= \(bind: nowMs) AND channel IN \(list: handled)

@@ -11,11 +11,10 @@ enum PointsDayStats {
 
     /// Folds the ledger rows after the watermark into the daily rows and moves the watermark to the last id.
     static func advance(_ sql: any SQLDatabase, zone: TimeZone) async throws {
-        if sql.dialect.name == "postgresql" {
-            // Ids are handed out before commit: a row with a lower id still being written must not fall behind
-            // the new watermark, so writers finish first and wait for this short pass.
-            try await sql.exec("LOCK TABLE points_ledger IN EXCLUSIVE MODE")
-        }
+        // Ids are handed out before commit: a row with a lower id still being written must not fall behind
+        // the new watermark, so writers finish first and wait for this short pass (a table lock on PostgreSQL;
+        // on SQLite the one writer already waits).
+        try await sql.lockExclusive("points_ledger")
         let from = try await ReportSnapshots.state(sql, watermarkKey) ?? 0
         guard let r = try await sql.row("""
             SELECT MAX(id) AS hi, MIN(at_ms) AS lo_ms, MAX(at_ms) AS hi_ms FROM points_ledger WHERE id > \(int: from)

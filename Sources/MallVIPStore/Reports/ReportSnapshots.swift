@@ -79,9 +79,7 @@ enum ReportSnapshots {
     /// several, each mall. On PostgreSQL the change list is locked first: a purchase still writing waits, and its
     /// change is then recorded after the build, so it is read live (never lost between the build and the clean-up).
     static func build(_ sql: any SQLDatabase, on today: LocalDate, inactiveMonths: Int, nowMs: Int64) async throws -> Int {
-        if sql.dialect.name == "postgresql" {
-            try await sql.exec("LOCK TABLE report_member_changes IN EXCLUSIVE MODE")
-        }
+        try await sql.lockExclusive("report_member_changes")
         let horizon = today.adding(days: -1)
         try await sql.exec("DELETE FROM member_period_snapshot")
         try await sql.exec("DELETE FROM report_snapshots")

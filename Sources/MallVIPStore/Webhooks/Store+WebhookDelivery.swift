@@ -168,7 +168,7 @@ extension Store {
                     """)
             }
             guard limit > 0 else { return ([], lost.count) }
-            let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+            let skipLocked = sql.storeDialect.forUpdateSkipLocked
             let ids = try await sql.rows("""
                 SELECT id FROM webhook_deliveries
                 WHERE status = 'pending' AND next_attempt_at_ms <= \(bind: nowMs)
