@@ -1,4 +1,4 @@
-/// Points expiry (programme `pointsExpiry`, requirements §4). A member's points are kept in lots by the calendar
+/// Points expiry (programme `pointsExpiry`, docs/domain.md §4). A member's points are kept in lots by the calendar
 /// year they were credited; consumption takes the oldest lots first, so what a year's lot still holds when the year
 /// lapses is what expires.
 ///
@@ -24,10 +24,16 @@ public enum PointsLedgerEffect: Equatable, Sendable {
     case consumption
 
     public static func of(kind: String, points: Int64) -> PointsLedgerEffect {
+        guard let kind = LedgerKind(rawValue: kind) else { return points > 0 ? .credit : .consumption }
+        return of(kind: kind, points: points)
+    }
+
+    /// Exhaustive on purpose: a new `LedgerKind` must say here how it counts for expiry.
+    public static func of(kind: LedgerKind, points: Int64) -> PointsLedgerEffect {
         switch kind {
-        case "earn", "reverse", "referral", "referralReverse": .credit
-        case "redeem", "redeemVoid", "expire": .consumption
-        default: points > 0 ? .credit : .consumption
+        case .earn, .reverse, .referral, .referralReverse: .credit
+        case .redeem, .redeemVoid, .expire: .consumption
+        case .adjust, .import: points > 0 ? .credit : .consumption
         }
     }
 }

@@ -13,7 +13,7 @@ public struct DemoRefused: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// What the demo year came to, read back from the database: the Chengdu report's figures (requirements §12.2).
+/// What the demo year came to, read back from the database: the Chengdu report's figures (docs/domain.md §12.2).
 public struct DemoFigures: Sendable, Equatable {
     public struct Department: Sendable, Equatable {
         public var code: String
@@ -297,16 +297,13 @@ extension Store {
         // Member figures were written without the snapshots' change list: no snapshot may stand for them.
         try await ReportSnapshots.discard(sql)
 
-        var ledger = BulkInsert(sql, table: "points_ledger", columns: [
-            "member_id", "kind", "points", "balance_after", "purchase_id", "note", "actor", "at_ms",
-        ], maxRows: 8000)
-        for e in w.ledger.sorted(by: { ($0.atMs, w.purchaseIds[$0.purchase]) < ($1.atMs, w.purchaseIds[$1.purchase]) }) {
+        let ledger = w.ledger.sorted(by: { ($0.atMs, w.purchaseIds[$0.purchase]) < ($1.atMs, w.purchaseIds[$1.purchase]) }).map { e in
             let receipt = w.receiptNumbers[e.purchase]
             let note = e.enrolmentCredit ? "\(receipt) · 办卡前消费" : ([receipt] + w.purchases[e.purchase].multipliers).joined(separator: " · ")
-            try await ledger.add([.int(w.members[e.member].id), .text("earn"), .int(e.points), .int(e.balanceAfter),
-                                  .int(w.purchaseIds[e.purchase]), .text(note), .text(e.actor), .int(e.atMs)])
+            return NewLedgerEntry(memberId: w.members[e.member].id, kind: .earn, points: e.points, balanceAfter: e.balanceAfter,
+                                  purchase: .id(w.purchaseIds[e.purchase]), note: note, actor: e.actor, atMs: e.atMs)
         }
-        try await ledger.flush()
+        try await LedgerWriter.write(sql, ledger, maxRows: 8000)
 
         var spend = BulkInsert(sql, table: "member_daily_spend", columns: ["member_id", "mall_id", "day", "spend_fen", "purchases"], maxRows: 8000)
         for s in w.daySpend {
@@ -349,10 +346,10 @@ extension Store {
             }
             try await jobs.flush()
         }
-        progress("wrote \(ledger.written) ledger rows, \(spend.written) daily spend rows, \(changes.written) tier changes, \(requests.written) tier requests")
+        progress("wrote \(ledger.count) ledger rows, \(spend.written) daily spend rows, \(changes.written) tier changes, \(requests.written) tier requests")
 
         // Ids were given explicitly; PostgreSQL's identity sequences must move past them.
-        if sql.dialect.name == "postgresql" {
+        if sql.storeDialect == .postgresql {
             for table in ["members", "cards", "purchases"] {
                 try await sql.exec("""
                     SELECT setval(pg_get_serial_sequence(\(bind: table), 'id'), (SELECT MAX(id) FROM \(ident: table)))

@@ -80,11 +80,9 @@ extension Store {
                 for (year, points) in plan {
                     balance -= points
                     let validTo = programme.pointsExpiry.lastValidDay(ofYear: year).map(\.description) ?? ""
-                    let ledgerId = try await sql.row("""
-                        INSERT INTO points_ledger (member_id, kind, points, balance_after, note, actor, at_ms)
-                        VALUES (\(bind: memberId), 'expire', \(bind: -points), \(bind: balance),
-                                \(bind: "\(year)年积分到期（有效期至 \(validTo)）"), 'job', \(bind: nowMs)) RETURNING id
-                        """)!.int64("id")
+                    let ledgerId = try await LedgerWriter.writeReturningId(sql, NewLedgerEntry(
+                        memberId: memberId, kind: .expire, points: -points, balanceAfter: balance,
+                        note: "\(year)年积分到期（有效期至 \(validTo)）", actor: "job", atMs: nowMs))
                     try await sql.exec("""
                         INSERT INTO points_expiries (member_id, earn_year, points, ledger_id, at_ms)
                         VALUES (\(bind: memberId), \(bind: year), \(bind: points), \(bind: ledgerId), \(bind: nowMs))

@@ -26,7 +26,7 @@ extension Store {
               CASE WHEN p.business_day IS NOT NULL THEN \(unsafeRaw: years.byDay("p.business_day")) ELSE \(unsafeRaw: years.byMillis("l.at_ms")) END AS yr,
               CAST(SUM(l.points) AS BIGINT) AS pts
             FROM points_ledger l LEFT JOIN purchases p ON p.id = l.purchase_id
-            WHERE \(filter) AND l.kind <> 'referralReverse'
+            WHERE \(filter) AND l.kind <> \(bind: LedgerKind.referralReverse.rawValue)
             GROUP BY l.member_id, l.kind, CASE WHEN l.points > 0 THEN 1 ELSE 0 END,
               CASE WHEN p.business_day IS NOT NULL THEN \(unsafeRaw: years.byDay("p.business_day")) ELSE \(unsafeRaw: years.byMillis("l.at_ms")) END
             """)
@@ -36,7 +36,7 @@ extension Store {
 
         // A referral reward taken back reduces the year of the reward: its note ends "referral:<id>".
         let reversals = try await sql.rows("""
-            SELECT l.member_id, l.points, l.note, l.at_ms FROM points_ledger l WHERE \(filter) AND l.kind = 'referralReverse'
+            SELECT l.member_id, l.points, l.note, l.at_ms FROM points_ledger l WHERE \(filter) AND l.kind = \(bind: LedgerKind.referralReverse.rawValue)
             """)
         guard !reversals.isEmpty else { return out }
         func referralId(_ note: String) -> Int64? {
@@ -52,7 +52,7 @@ extension Store {
         for r in reversals {
             let own = try r.int64("at_ms")
             let ms = referralId(try r.string("note")).flatMap { rewardedAt[$0] } ?? own
-            out[try r.int64("member_id"), default: PointsLots()].add(kind: "referralReverse", points: try r.int64("points"),
+            out[try r.int64("member_id"), default: PointsLots()].add(kind: LedgerKind.referralReverse.rawValue, points: try r.int64("points"),
                                                                        year: LocalDate.of(dateFromMillis(ms), in: tz).year)
         }
         return out

@@ -15,7 +15,7 @@ extension Store {
         let today = LocalDate.of(now, in: programme.timeZone)
         let nowMs = epochMillis(now)
         return try await write { tx in
-            let lock = tx.isPostgres ? " FOR UPDATE" : ""
+            let lock = tx.storeDialect.forUpdate
             guard let m = try await tx.sql.row("SELECT name FROM members WHERE id = \(bind: memberId) AND status = 'active'\(unsafeRaw: lock)") else {
                 throw DomainError(.notFound, field: nil, rule: "member.exists", zh: "会员不存在", en: "member not found")
             }
@@ -67,7 +67,7 @@ extension Store {
         }
         let nowMs = epochMillis(now)
         try await write { tx in
-            let lock = tx.isPostgres ? " FOR UPDATE" : ""
+            let lock = tx.storeDialect.forUpdate
             guard let r = try await tx.sql.row("""
                 SELECT member_id, status FROM member_requests WHERE id = \(bind: requestId) AND kind = 'deletion'\(unsafeRaw: lock)
                 """) else {
@@ -102,10 +102,8 @@ extension Store {
         let m = try await lockMember(sql, memberId)
         let phone = try await sql.row("SELECT phone FROM members WHERE id = \(bind: memberId)").map { try $0.string("phone") }
         if m.balance != 0 {
-            try await sql.exec("""
-                INSERT INTO points_ledger (member_id, kind, points, balance_after, note, actor, at_ms)
-                VALUES (\(bind: memberId), 'adjust', \(bind: -m.balance), 0, '账户注销 account deleted', \(bind: actor), \(bind: nowMs))
-                """)
+            try await LedgerWriter.write(sql, [NewLedgerEntry(memberId: memberId, kind: .adjust, points: -m.balance, balanceAfter: 0,
+                                                              note: "账户注销 account deleted", actor: actor, atMs: nowMs)])
         }
         try await sql.exec("""
             UPDATE members SET name = '已注销', gender = \(bind: Gender.unknown.rawValue), birthday = NULL, birth_month = NULL, birth_day = NULL,

@@ -81,11 +81,9 @@ extension Store {
                         """)
                     try await sql.exec("UPDATE purchase_lines SET member_id = \(bind: memberId) WHERE purchase_id = \(bind: c.purchaseId)")
                     if earning.points != 0 {
-                        try await sql.exec("""
-                            INSERT INTO points_ledger (member_id, kind, points, balance_after, purchase_id, note, actor, at_ms)
-                            VALUES (\(bind: memberId), 'earn', \(bind: earning.points), \(bind: balance), \(bind: c.purchaseId),
-                                    \(bind: "\(c.receipt.receiptNo) · 办卡前消费"), \(bind: actor), \(bind: nowMs))
-                            """)
+                        try await LedgerWriter.write(sql, [NewLedgerEntry(
+                            memberId: memberId, kind: .earn, points: earning.points, balanceAfter: balance, purchase: .id(c.purchaseId),
+                            note: "\(c.receipt.receiptNo) · 办卡前消费", actor: actor, atMs: nowMs)])
                     }
                     try await self.addDailySpend(sql, memberId: memberId, mallId: c.mallId, day: c.receipt.businessDate,
                                                  amount: c.receipt.amountFen, purchases: 1)

@@ -41,7 +41,7 @@ extension Store {
         let profile = try encodeJSON(u.profile)
         let nowMs = epochMillis(self.now)
         try await write { tx in
-            let lock = tx.isPostgres ? " FOR UPDATE" : ""
+            let lock = tx.storeDialect.forUpdate
             guard let before = try await tx.sql.row("""
                 SELECT consent_sms, consent_email, consent_phone FROM members WHERE id = \(bind: memberId)\(unsafeRaw: lock)
                 """) else {
@@ -146,10 +146,8 @@ extension Store {
             }
             let nowMs = epochMillis(self.now)
             try await tx.sql.exec("UPDATE members SET points_balance = \(bind: balance), updated_at_ms = \(bind: nowMs) WHERE id = \(bind: memberId)")
-            try await tx.sql.exec("""
-                INSERT INTO points_ledger (member_id, kind, points, balance_after, note, actor, at_ms)
-                VALUES (\(bind: memberId), 'adjust', \(bind: points), \(bind: balance), \(bind: reason), \(bind: actor), \(bind: nowMs))
-                """)
+            try await LedgerWriter.write(tx.sql, [NewLedgerEntry(memberId: memberId, kind: .adjust, points: points, balanceAfter: balance,
+                                                                 note: reason, actor: actor, atMs: nowMs)])
             try await self.audit(tx, actor: actor, action: "points.adjust", subject: "member:\(memberId)", detail: "\(points) \(reason)")
             return balance
         }

@@ -3,8 +3,8 @@ import SQLKit
 extension Store {
     /// The statements of a batch's writes. Lines and ledger rows find their purchase by (mall, receipt number),
     /// joining `purchases` (SQLite, separate statements) or the CTE that inserted them (PostgreSQL, one statement).
-    /// VALUES columns are column1, column2 … on both stores. Numbers go in as typed literals and only text is bound:
-    /// encoding a bind costs more than the number itself, and a batch carries thousands.
+    /// Each is one `BulkInsert.Statement` (numbers inline, text bound; see BulkInsert.swift), unchunked: the caller
+    /// keeps a batch under the bind limit. The ledger rows go through `LedgerWriter`.
     struct BatchWrites {
         var rows: [PurchaseRow]
         var ledger: [(key: String, memberId: Int64, points: Int64, balance: Int64, note: String, at: Int64)]
@@ -13,47 +13,41 @@ extension Store {
         var nowMs: Int64
 
         func purchases(_ chunk: ArraySlice<PurchaseRow>) -> SQLQueryString {
-            var q = SQLQueryString("""
-                INSERT INTO purchases (mall_id, receipt_no, member_id, card_no, phone, occurred_at_ms, business_day, total_fen, eligible_fen,
-                  refunded_fen, refunded_eligible_fen, points_earned, points_reversed, factor_permille, programme_version, request_hash,
-                  response_json, created_at_ms) VALUES
-                """)
-            for (n, r) in chunk.enumerated() {
+            var q = BulkInsert.Statement(table: "purchases", columns: [
+                "mall_id", "receipt_no", "member_id", "card_no", "phone", "occurred_at_ms", "business_day", "total_fen", "eligible_fen",
+                "refunded_fen", "refunded_eligible_fen", "points_earned", "points_reversed", "factor_permille", "programme_version",
+                "request_hash", "response_json", "created_at_ms",
+            ], returning: "id, mall_id, receipt_no")
+            for r in chunk {
                 let it = r.item
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: it.mallId), \(bind: it.request.receiptNo), \(int: r.memberId), \(bind: r.cardNo), \(bind: it.request.phone), \(int: epochMillis(it.request.occurredAt)), \(int: it.day.dayNumber), \(int: it.total), \(int: it.eligible), 0, 0, \(int: r.earned), 0, \(int: r.factor), \(int: it.programmeVersion), \(bind: it.hash), \(bind: r.json), \(int: nowMs))" as SQLQueryString)
+                q.add([.int(it.mallId), .text(it.request.receiptNo), .int(r.memberId), .text(r.cardNo), .text(it.request.phone),
+                       .int(epochMillis(it.request.occurredAt)), .int(it.day.dayNumber), .int(it.total), .int(it.eligible), .int(0), .int(0),
+                       .int(r.earned), .int(0), .int(r.factor), .int(it.programmeVersion), .text(it.hash), .text(r.json), .int(nowMs)])
             }
-            q.appendLiteral(" RETURNING id, mall_id, receipt_no")
-            return q
+            return q.query ?? ""
         }
 
         func lines(_ rows: ArraySlice<PurchaseRow>, from source: String) -> SQLQueryString? {
-            var q = SQLQueryString("""
-                INSERT INTO purchase_lines (purchase_id, member_id, line_no, counter_id, amount_fen, special_price, earns_points, refunded_fen)
-                SELECT s.id, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, 0 FROM (VALUES
-                """)
-            var n = 0
+            var q = BulkInsert.Statement(table: "purchase_lines", columns: [
+                "purchase_id", "member_id", "line_no", "counter_id", "amount_fen", "special_price", "earns_points", "refunded_fen",
+            ], join: .init(source: source, on: ["mall_id", "receipt_no"], take: ["purchase_id": "id"]))
             for r in rows {
                 for (i, l) in r.item.lines.enumerated() {
-                    q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: r.item.mallId), CAST(\(bind: r.item.request.receiptNo) AS TEXT), \(int: r.memberId), \(int: i + 1), \(int: l.counter.id), \(int: l.request.amountFen), \(flag: l.request.specialPrice), \(flag: l.counter.earnsPoints))" as SQLQueryString)
-                    n += 1
+                    q.add([.int(r.item.mallId), .text(r.item.request.receiptNo), .int(r.memberId), .int(i + 1), .int(l.counter.id),
+                           .int(l.request.amountFen), .bool(l.request.specialPrice), .bool(l.counter.earnsPoints), .int(0)])
                 }
             }
-            q.appendLiteral(") AS v JOIN \(source) s ON s.mall_id = v.column1 AND s.receipt_no = v.column2")
-            return n == 0 ? nil : q
+            return q.query
         }
 
+        /// The batch's `earn` rows, through the one ledger writer; each finds its purchase by (mall, receipt) in `source`.
         func ledger(from source: String) -> SQLQueryString? {
-            guard !ledger.isEmpty else { return nil }
-            var q = SQLQueryString("""
-                INSERT INTO points_ledger (member_id, kind, points, balance_after, purchase_id, note, actor, at_ms)
-                SELECT v.column3, 'earn', v.column4, v.column5, s.id, v.column6, 'pos', v.column7 FROM (VALUES
-                """)
-            for (n, e) in ledger.enumerated() {
+            LedgerWriter.statement(ledger.map { e in
                 let parts = e.key.split(separator: "|", maxSplits: 1)
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: Int64(parts[0])!), CAST(\(bind: String(parts[1])) AS TEXT), \(int: e.memberId), \(int: e.points), \(int: e.balance), CAST(\(bind: e.note) AS TEXT), \(int: e.at))" as SQLQueryString)
-            }
-            q.appendLiteral(") AS v JOIN \(source) s ON s.mall_id = v.column1 AND s.receipt_no = v.column2")
-            return q
+                return NewLedgerEntry(memberId: e.memberId, kind: .earn, points: e.points, balanceAfter: e.balance,
+                                      purchase: .receipt(mallId: Int64(parts[0])!, receiptNo: String(parts[1])),
+                                      note: e.note, actor: "pos", atMs: e.at)
+            }, purchasesFrom: source)
         }
 
         func memberUpdate() -> SQLQueryString? {
@@ -67,16 +61,15 @@ extension Store {
         }
 
         func dailyUpsert() -> SQLQueryString? {
-            guard !daily.isEmpty else { return nil }
-            var q = SQLQueryString("INSERT INTO member_daily_spend (member_id, mall_id, day, spend_fen, purchases) VALUES")
-            for (n, d) in daily.sorted(by: { ($0.key.memberId, $0.key.day) < ($1.key.memberId, $1.key.day) }).enumerated() {
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: d.key.memberId), \(int: d.key.mallId), \(int: d.key.day), \(int: d.spend), \(int: d.count))" as SQLQueryString)
+            var q = BulkInsert.Statement(table: "member_daily_spend", columns: ["member_id", "mall_id", "day", "spend_fen", "purchases"],
+                                         onConflict: SQLStoreDialect.onConflict(["member_id", "mall_id", "day"], doUpdate: """
+                                             spend_fen = member_daily_spend.spend_fen + excluded.spend_fen, \
+                                             purchases = member_daily_spend.purchases + excluded.purchases
+                                             """))
+            for d in daily.sorted(by: { ($0.key.memberId, $0.key.day) < ($1.key.memberId, $1.key.day) }) {
+                q.add([.int(d.key.memberId), .int(d.key.mallId), .int(d.key.day), .int(d.spend), .int(d.count)])
             }
-            q.appendLiteral("""
-                 ON CONFLICT (member_id, mall_id, day) DO UPDATE SET spend_fen = member_daily_spend.spend_fen + excluded.spend_fen,
-                  purchases = member_daily_spend.purchases + excluded.purchases
-                """)
-            return q
+            return q.query
         }
     }
 
@@ -101,9 +94,5 @@ extension SQLQueryString {
     /// a VALUES column of NULLs still has a type.
     mutating func appendInterpolation<I: BinaryInteger>(int value: I?) {
         appendLiteral("CAST(" + (value.map { String($0) } ?? "NULL") + " AS BIGINT)")
-    }
-
-    mutating func appendInterpolation(flag value: Bool) {
-        appendLiteral(value ? "TRUE" : "FALSE")
     }
 }

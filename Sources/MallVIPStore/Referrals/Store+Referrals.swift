@@ -3,7 +3,7 @@ import Foundation
 import MallVIPCore
 import SQLKit
 
-/// Member-gets-member (C24). The link is made at enrolment; the reward is settled in its own transaction after the
+/// Member-gets-member (docs/domain.md C24). The link is made at enrolment; the reward is settled in its own transaction after the
 /// referee's purchase commits (never inside the purchase batch, which must not lock a second member), and taken
 /// back after a refund that leaves the purchase short. A daily sweep settles what a crash between the two commits
 /// left behind. `UPDATE … WHERE status = <expected> RETURNING` makes each step happen once.
@@ -123,12 +123,10 @@ extension Store {
             if reward.points > 0 {
                 let balance = Saturating.add(referrer.balance, reward.points)   // never a trap (issue 14)
                 try await sql.exec("UPDATE members SET points_balance = \(bind: balance), updated_at_ms = \(bind: nowMs) WHERE id = \(bind: referrerId)")
-                try await sql.exec("""
-                    INSERT INTO points_ledger (member_id, kind, points, balance_after, note, actor, at_ms)
-                    VALUES (\(bind: referrerId), 'referral', \(bind: reward.points), \(bind: balance),
-                            \(bind: "推荐奖励 · \(Identity.maskName(try purchase.string("name"))) 首次消费 \(receiptNo) · referral:\(referralId)"),
-                            'referral', \(bind: nowMs))
-                    """)
+                try await LedgerWriter.write(sql, [NewLedgerEntry(
+                    memberId: referrerId, kind: .referral, points: reward.points, balanceAfter: balance,
+                    note: "推荐奖励 · \(Identity.maskName(try purchase.string("name"))) 首次消费 \(receiptNo) · referral:\(referralId)",
+                    actor: "referral", atMs: nowMs)])
             }
             if let template = reward.coupon {
                 let code = try await self.issueReferralCoupon(tx, template: template, policy: couponPolicy, memberId: referrerId,
@@ -174,11 +172,8 @@ extension Store {
             if taken > 0 {
                 let balance = referrer.balance - taken
                 try await sql.exec("UPDATE members SET points_balance = \(bind: balance), updated_at_ms = \(bind: nowMs) WHERE id = \(bind: referrerId)")
-                try await sql.exec("""
-                    INSERT INTO points_ledger (member_id, kind, points, balance_after, note, actor, at_ms)
-                    VALUES (\(bind: referrerId), 'referralReverse', \(bind: -taken), \(bind: balance),
-                            \(bind: "推荐奖励收回 · \(note) · referral:\(id)"), 'referral', \(bind: nowMs))
-                    """)
+                try await LedgerWriter.write(sql, [NewLedgerEntry(memberId: referrerId, kind: .referralReverse, points: -taken, balanceAfter: balance,
+                                                                  note: "推荐奖励收回 · \(note) · referral:\(id)", actor: "referral", atMs: nowMs)])
             }
             try await self.audit(tx, actor: "referral", action: "referral.reverse", subject: "referral:\(id)",
                                  detail: "referrer member:\(referrerId) -\(taken) of \(points) points; \(note)")

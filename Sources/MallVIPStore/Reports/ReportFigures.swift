@@ -188,10 +188,12 @@ public struct PointsReport: Sendable, Equatable {
     public var outstandingEnd: Int64
     public var fenPerThousandPoints: Int64
 
-    public var issued: Int64 { (byKind["earn"] ?? 0) + (byKind["referral"] ?? 0) }
-    public var reversed: Int64 { -((byKind["reverse"] ?? 0) + (byKind["referralReverse"] ?? 0)) }
-    public var redeemed: Int64 { -((byKind["redeem"] ?? 0) + (byKind["redeemVoid"] ?? 0)) }
-    public var expired: Int64 { -(byKind["expire"] ?? 0) }
-    public var adjusted: Int64 { byKind["adjust"] ?? 0 }
+    /// Net points of one ledger kind in the period.
+    public func points(_ kind: LedgerKind) -> Int64 { byKind[kind.rawValue] ?? 0 }
+    public var issued: Int64 { points(.earn) + points(.referral) }
+    public var reversed: Int64 { -(points(.reverse) + points(.referralReverse)) }
+    public var redeemed: Int64 { -(points(.redeem) + points(.redeemVoid)) }
+    public var expired: Int64 { -points(.expire) }
+    public var adjusted: Int64 { points(.adjust) }
     public var valueEndFen: Int64 { Saturating.multiply(outstandingEnd, fenPerThousandPoints) / 1000 }
 }

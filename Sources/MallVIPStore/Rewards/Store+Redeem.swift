@@ -158,11 +158,8 @@ extension Store {
             RETURNING id
             """)!.int64("id")
         // A zero-point row in milestone mode still records that the rung was used.
-        try await sql.exec("""
-            INSERT INTO points_ledger (member_id, kind, points, balance_after, note, actor, at_ms)
-            VALUES (\(bind: r.memberId), 'redeem', \(bind: -points), \(bind: balance),
-                    \(bind: "\(item.code) \(item.name.zh) #\(id)"), \(bind: actor), \(bind: nowMs))
-            """)
+        try await LedgerWriter.write(sql, [NewLedgerEntry(memberId: r.memberId, kind: .redeem, points: -points, balanceAfter: balance,
+                                                          note: "\(item.code) \(item.name.zh) #\(id)", actor: actor, atMs: nowMs)])
         if points != 0 {
             try await sql.exec("UPDATE members SET points_balance = \(bind: balance), updated_at_ms = \(bind: nowMs) WHERE id = \(bind: r.memberId)")
         }
@@ -197,7 +194,7 @@ extension Store {
             let sql = tx.sql
             // Member first, as a redemption locks it: the same order everywhere cannot deadlock.
             let m = try await self.lockMember(sql, before.memberId)
-            let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+            let lock = sql.storeDialect.forUpdate
             guard let row = try await sql.row("SELECT status, points, item_id FROM redemptions WHERE id = \(bind: id)\(unsafeRaw: lock)"),
                   try row.string("status") == "done" else {
                 throw DomainError(.conflict, field: nil, rule: "redemption.voided", zh: "此兑换已作废", en: "this redemption is already void")
@@ -205,11 +202,8 @@ extension Store {
             let points = try row.int64("points")
             try await self.voidCoupons(tx, sourceRef: "redemption:\(id)", reason: why, actor: actor, nowMs: nowMs)
             let balance = Saturating.add(m.balance, points)   // never a trap (issue 14)
-            try await sql.exec("""
-                INSERT INTO points_ledger (member_id, kind, points, balance_after, note, actor, at_ms)
-                VALUES (\(bind: before.memberId), 'redeemVoid', \(bind: points), \(bind: balance),
-                        \(bind: "\(before.itemCode) #\(id) 作废：\(why)"), \(bind: actor), \(bind: nowMs))
-                """)
+            try await LedgerWriter.write(sql, [NewLedgerEntry(memberId: before.memberId, kind: .redeemVoid, points: points, balanceAfter: balance,
+                                                              note: "\(before.itemCode) #\(id) 作废：\(why)", actor: actor, atMs: nowMs)])
             if points != 0 {
                 try await sql.exec("UPDATE members SET points_balance = \(bind: balance), updated_at_ms = \(bind: nowMs) WHERE id = \(bind: before.memberId)")
             }
