@@ -49,6 +49,7 @@ extension DemoWorld {
         var tierSince = m.enrolledDay
         var balance: Int64 = 0
         var spend: [(day: Int, fen: Int64)] = []
+        var spendByDay: [Int: Int64] = [:]   // the same spend as the decision reads it
         var manual: (tier: Int, until: LocalDate)?
         var pending: (tier: String, reason: String, request: Int, decideAt: Int64, approve: Bool)?
         var card = 0   // index into the member's cards: 0 first, 1 after a replacement
@@ -70,6 +71,7 @@ extension DemoWorld {
         }
         func addSpend(_ day: Int, _ fen: Int64) {
             spend.append((day, fen))
+            spendByDay[day, default: 0] += fen
         }
 
         // Enrolment row (every member has one), and the earlier members' tier from the spend before the year.
@@ -188,39 +190,44 @@ extension DemoWorld {
                     tier = programme.rank(of: evaluation.tier) ?? tier
                 }
             case .purchase(let j):
+                // The live decision (`ReceiptDecision`), posted as of the purchase itself, as an import would be.
                 var p = purchases[j]
-                let before = effective(on: p.day)
-                let context = EarningContext(businessDate: LocalDate(dayNumber: p.day), birthday: birthday, memberPurchaseOrdinalOfDay: p.ordinal)
-                let earning = programme.earning.earn(eligibleFen: p.eligibleFen, context: context)
-                let evaluation = programme.evaluateTier(spend: rolling(endingOn: p.day, plus: p.totalFen), floor: tiers[tier].code)
-                if let candidate = evaluation.approvalCandidate, pending == nil {
-                    let reason = (try? encodeJSON(evaluation.approvalReason)) ?? ""
+                let day = LocalDate(dayNumber: p.day)
+                let state = MemberState(earnedTier: tiers[tier].code, tierSinceDay: tierSince, manualTier: manual.map { tiers[$0.tier].code },
+                                        manualUntil: manual?.until, balance: balance, birthday: birthday, spendByDay: spendByDay,
+                                        // One request at a time here: while one waits, no approval tier is asked for.
+                                        pendingRequests: pending == nil ? [] : Set(tiers.filter { $0.upgrade?.requiresApproval == true }.map(\.code)))
+                let d = ReceiptDecision.decide(programme, member: state, receipt: ReceiptFacts(
+                    receiptNo: String(j), businessDate: day, totalFen: p.totalFen, eligibleFen: p.eligibleFen, asOf: day,
+                    atMs: p.createdAtMs, dayOrdinal: p.ordinal))
+                if let request = d.tierRequest {
+                    // Decided by a manager a few days later.
+                    let reason = (try? encodeJSON(request.reason)) ?? ""
                     let decideDay = p.day + 1 + rng.below(4)
-                    tierRequests.append(TierRequest(member: i, tier: candidate, reason: reason, status: "pending", createdAtMs: p.createdAtMs))
-                    pending = (candidate, reason, tierRequests.count - 1, officeTime(decideDay, &rng), rng.chance(0.8))
-                    p.approvalRequested = candidate
+                    tierRequests.append(TierRequest(member: i, tier: request.tier, reason: reason, status: "pending", createdAtMs: request.atMs))
+                    pending = (request.tier, reason, tierRequests.count - 1, officeTime(decideDay, &rng), rng.chance(0.8))
+                    p.approvalRequested = request.tier
                 }
-                balance += earning.points
-                p.pointsEarned = earning.points
-                p.base = earning.basePoints
-                p.bonus = earning.bonusPoints
-                p.factorPermille = earning.factorPermille
-                p.multipliers = earning.multiplierNames
+                balance = d.balanceAfter
+                p.pointsEarned = d.pointsEarned
+                p.base = d.earning.basePoints
+                p.bonus = d.earning.bonusPoints
+                p.factorPermille = d.earning.factorPermille
+                p.multipliers = d.earning.multiplierNames
                 p.balanceAfter = balance
-                if earning.points != 0 {
-                    ledger.append(LedgerEntry(member: i, purchase: j, points: earning.points, balanceAfter: balance,
-                                              enrolmentCredit: false, actor: "pos", atMs: p.createdAtMs))
+                if let l = d.ledger {
+                    ledger.append(LedgerEntry(member: i, purchase: j, points: l.points, balanceAfter: l.balanceAfter,
+                                              enrolmentCredit: false, actor: "pos", atMs: l.atMs))
                 }
-                if evaluation.tier != tiers[tier].code {
-                    tierChanges.append(TierChange(member: i, from: tiers[tier].code, to: evaluation.tier, kind: "upgrade",
-                                                  reason: (try? encodeJSON(evaluation.reason)) ?? "", purchase: j, actor: "pos",
-                                                  atMs: p.createdAtMs))
-                    tier = programme.rank(of: evaluation.tier) ?? tier
-                    tierSince = p.day
+                if let c = d.tierChange {
+                    tierChanges.append(TierChange(member: i, from: c.from, to: c.to, kind: c.kind,
+                                                  reason: (try? encodeJSON(c.reason)) ?? "", purchase: j, actor: "pos", atMs: c.atMs))
+                    tier = programme.rank(of: c.to) ?? tier
+                    tierSince = d.member.tierSinceDay
                 }
                 addSpend(p.day, p.totalFen)
-                p.tierBefore = before
-                p.tierAfter = effective(on: p.day)
+                p.tierBefore = d.tierBefore
+                p.tierAfter = d.tierAfter
                 p.cardSlot = card
                 p.byCard = p.phone == nil
                 purchases[j] = p

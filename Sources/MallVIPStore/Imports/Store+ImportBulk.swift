@@ -4,9 +4,10 @@ import MallVIPCore
 import SQLKit
 
 extension Store {
-    /// The import's writer: the same decisions as the live batch writer (`insertBatch`), item by item in the same
-    /// order with the same Core functions (earning, multipliers and the day's ordinal, rolling spend, tier evaluation,
-    /// approval requests), so every row comes out as live posting would write it; only the writing differs, for
+    /// The import's writer: the same decision as the live batch writer (`insertBatch`), item by item in the same
+    /// order through the one Core function (`ReceiptDecision`, via `decideReceipt`: earning, multipliers and the day's
+    /// ordinal, rolling spend, tier evaluation, approval requests), so every row comes out as live posting would write
+    /// it; only the reading and writing differ, for
     /// batches of tens of thousands of receipts:
     /// - the mall's day ordinals (`mall_day_counts`) are counted in memory from the row read once per mall and day,
     ///   then added in one upsert, instead of one round trip per member purchase;
@@ -17,8 +18,7 @@ extension Store {
     /// webhook triggers (migration 023) fire on the same rows: with subscribers, the same events are recorded.
     func insertImportBatch(_ tx: any Database, _ items: [PreparedPurchase]) async throws -> [BatchItemResult] {
         let sql = tx.sql
-        let isPostgres = sql.dialect.name == "postgresql"
-        let lock = isPostgres ? " FOR UPDATE" : ""
+        let lock = sql.storeDialect.forUpdate
         let nowMs = epochMillis(now)
         let programme = items[0].programme
         let today = LocalDate.of(now, in: programme.timeZone)
@@ -113,7 +113,6 @@ extension Store {
             dayCountAdded[key, default: 0] += 1
             return dayCount[key]!
         }
-        let dayRules = programme.earning.multipliers.filter { $0.firstMemberPurchasesOfDay != nil }
 
         var results: [BatchItemResult] = []
         results.reserveCapacity(items.count)
@@ -124,7 +123,6 @@ extension Store {
         var daily: [DailyKey: (spend: Int64, count: Int)] = [:]
         var tierChanges: [(row: Int, memberId: Int64, from: String, to: String, reason: TierReason?, at: Int64)] = []
         var tierRequests: [(memberId: Int64, tier: String, reason: TierReason?, at: Int64)] = []
-        var pendingRequests: [Int64: Set<String>] = [:]
 
         for (i, item) in items.enumerated() {
             if let prior = recorded[item.key] {
@@ -153,79 +151,32 @@ extension Store {
                 multipliers: [], pointsEarned: 0, pointsBalance: nil, tier: nil, previousTier: nil, tierChanged: false,
                 tierApprovalRequested: nil, eligibleToEnrol: false)
 
+            // The decision is Core's (`ReceiptDecision`), as in `insertBatch`; the day's ordinals are counted here.
+            let facts = ReceiptFacts(item, today: today, nowMs: nowMs, programme: programme)
             guard let memberId = who.0, var state = members[memberId] else {
-                let receipt = QualifyingReceipt(receiptNo: item.request.receiptNo, businessDate: item.day, amountFen: item.total)
-                if case .eligible = programme.enrolment.evaluate([receipt], on: item.day, programme: programme) { outcome.eligibleToEnrol = true }
+                outcome.eligibleToEnrol = WalkInDecision.eligibleToEnrol(programme, receipt: facts)
                 rows.append(PurchaseRow(item: item, memberId: nil, cardNo: nil, earned: 0, factor: 1000, json: outcome.json))
                 results.append(.created(outcome))
                 continue
             }
-            let m = state.locked
-            let asOf = item.postedAsOf.map { LocalDate.of($0, in: programme.timeZone) } ?? today
-            let atMs = item.postedAsOf.map(epochMillis) ?? nowMs
-            var context = EarningContext(businessDate: item.day, birthday: m.birthday)
-            let dayRulesApply = dayRules.contains {
-                $0.applies(EarningContext(businessDate: item.day, birthday: m.birthday, memberPurchaseOrdinalOfDay: 1))
-            }
-            if dayRulesApply {
-                context.memberPurchaseOrdinalOfDay = try await nextOrdinal(mallId: item.mallId, day: item.day)
-            }
-            let earning = programme.earning.earn(eligibleFen: item.eligible, context: context)
-
-            let dayNumber = item.day.dayNumber
-            state.spendByDay[dayNumber, default: 0] += item.total
-            var byMonths: [Int: Int64] = [:]
-            for w in windows {
-                let start = item.day.windowStart(months: w).dayNumber
-                var sum: Int64 = 0
-                for (d, fen) in state.spendByDay where d >= start && d <= dayNumber { sum += fen }
-                byMonths[w] = sum
-            }
-            let evaluation = programme.evaluateTier(spend: RollingSpend(byMonths), floor: m.earnedTier)
-            let before = programme.effectiveTier(earned: m.earnedTier, manual: m.manualTier, manualUntil: m.manualUntil, on: asOf)
-            let after = programme.effectiveTier(earned: evaluation.tier, manual: m.manualTier, manualUntil: m.manualUntil, on: asOf)
-            let balance = Saturating.add(m.balance, earning.points)   // never a trap (issue 14)
-
-            outcome.basePoints = earning.basePoints
-            outcome.bonusPoints = earning.bonusPoints
-            outcome.factorPermille = earning.factorPermille
-            outcome.multipliers = earning.multiplierNames
-            outcome.pointsEarned = earning.points
-            outcome.pointsBalance = balance
-            outcome.tier = after
-            outcome.previousTier = before
-            outcome.tierChanged = after != before
-
-            if let candidate = evaluation.approvalCandidate {
-                if pendingRequests[memberId] == nil {
-                    pendingRequests[memberId] = Set(try await sql.rows("""
-                        SELECT tier FROM tier_requests WHERE member_id = \(int: memberId) AND status = 'pending'
-                        """).map { try $0.string("tier") })
-                }
-                if !pendingRequests[memberId]!.contains(candidate) {
-                    pendingRequests[memberId]!.insert(candidate)
-                    tierRequests.append((memberId, candidate, evaluation.approvalReason, atMs))
-                    outcome.tierApprovalRequested = candidate
-                }
-            }
-            if earning.points != 0 {
-                ledger.append((rows.count, memberId, earning.points, balance,
-                               ([item.request.receiptNo] + earning.multiplierNames).joined(separator: " · "), atMs))
-            }
-            if evaluation.tier != m.earnedTier {
-                tierChanges.append((rows.count, memberId, m.earnedTier, evaluation.tier, evaluation.reason, atMs))
-                state.locked.earnedTier = evaluation.tier
-                state.locked.tierSinceDay = asOf.dayNumber
-            }
-            state.locked.balance = balance
-            state.changed = true
+            let d = try await decideReceipt(programme, &state, facts, ordinal: {
+                try await nextOrdinal(mallId: item.mallId, day: item.day)
+            }, pending: {
+                Set(try await sql.rows("""
+                    SELECT tier FROM tier_requests WHERE member_id = \(int: memberId) AND status = 'pending'
+                    """).map { try $0.string("tier") })
+            })
+            outcome.apply(d)
+            if let l = d.ledger { ledger.append((rows.count, memberId, l.points, l.balanceAfter, l.note, l.atMs)) }
+            if let c = d.tierChange { tierChanges.append((rows.count, memberId, c.from, c.to, c.reason, c.atMs)) }
+            if let r = d.tierRequest { tierRequests.append((memberId, r.tier, r.reason, r.atMs)) }
             members[memberId] = state
-            let dk = DailyKey(memberId: memberId, mallId: item.mallId, day: dayNumber)
-            daily[dk, default: (0, 0)].spend += item.total
-            daily[dk]!.count += 1
-            rows.append(PurchaseRow(item: item, memberId: memberId, cardNo: who.1, earned: earning.points,
-                                    factor: earning.factorPermille, json: outcome.json))
-            results.append(.created(outcome, referralPending: m.referralPending))
+            let dk = DailyKey(memberId: memberId, mallId: item.mallId, day: d.dailySpend.day)
+            daily[dk, default: (0, 0)].spend += d.dailySpend.fen
+            daily[dk]!.count += d.dailySpend.purchases
+            rows.append(PurchaseRow(item: item, memberId: memberId, cardNo: who.1, earned: d.pointsEarned,
+                                    factor: d.earning.factorPermille, json: outcome.json))
+            results.append(.created(outcome, referralPending: state.locked.referralPending))
         }
         guard !rows.isEmpty else { return results }
 
@@ -243,21 +194,21 @@ extension Store {
             for r in chunk { ids.append(byKey[r.item.key]!) }
         }
 
-        var lines = LiteralInsert(sql, """
-            INSERT INTO purchase_lines (purchase_id, member_id, line_no, counter_id, amount_fen, special_price, earns_points, refunded_fen) VALUES
-            """)
+        var lines = BulkInsert(sql, table: "purchase_lines", columns: [
+            "purchase_id", "member_id", "line_no", "counter_id", "amount_fen", "special_price", "earns_points", "refunded_fen",
+        ], maxRows: 5_000)
         for (n, r) in rows.enumerated() {
             for (i, l) in r.item.lines.enumerated() {
-                try await lines.row("\(ids[n]), \(r.memberId.map { String($0) } ?? "NULL"), \(i + 1), \(l.counter.id), \(l.request.amountFen), \(l.request.specialPrice ? "TRUE" : "FALSE"), \(l.counter.earnsPoints ? "TRUE" : "FALSE"), 0")
+                try await lines.add([.int(ids[n]), .int(r.memberId), .int(i + 1), .int(l.counter.id), .int(l.request.amountFen),
+                                     .bool(l.request.specialPrice), .bool(l.counter.earnsPoints), .int(0)])
             }
         }
         try await lines.flush()
 
-        var points = LiteralInsert(sql, "INSERT INTO points_ledger (member_id, kind, points, balance_after, purchase_id, note, actor, at_ms) VALUES")
-        for e in ledger {
-            try await points.row("\(e.memberId), 'earn', \(e.points), \(e.balance), \(ids[e.row]), ", bind: e.note, ", 'pos', \(e.at)")
-        }
-        try await points.flush()
+        try await LedgerWriter.write(sql, ledger.map { e in
+            NewLedgerEntry(memberId: e.memberId, kind: .earn, points: e.points, balanceAfter: e.balance, purchase: .id(ids[e.row]),
+                           note: e.note, actor: "pos", atMs: e.at)
+        })
 
         for part in writes.members.chunked(inChunk) {
             var w = writes
@@ -270,10 +221,12 @@ extension Store {
             if let q = w.dailyUpsert() { try await sql.exec(q) }
         }
         if !dayCountAdded.isEmpty {
-            var counts = LiteralInsert(sql, "INSERT INTO mall_day_counts (mall_id, day, member_purchases) VALUES",
-                                       tail: " ON CONFLICT (mall_id, day) DO UPDATE SET member_purchases = mall_day_counts.member_purchases + excluded.member_purchases")
+            var counts = BulkInsert(sql, table: "mall_day_counts", columns: ["mall_id", "day", "member_purchases"],
+                                    onConflict: SQLStoreDialect.onConflict(["mall_id", "day"],
+                                                                           doUpdate: "member_purchases = mall_day_counts.member_purchases + excluded.member_purchases"),
+                                    maxRows: 5_000)
             for (k, n) in dayCountAdded.sorted(by: { ($0.key.mallId, $0.key.day) < ($1.key.mallId, $1.key.day) }) {
-                try await counts.row("\(k.mallId), \(k.day), \(n)")
+                try await counts.add([.int(k.mallId), .int(k.day), .int(n)])
             }
             try await counts.flush()
         }
@@ -287,18 +240,22 @@ extension Store {
         try await report.write(sql)
 
         if !tierChanges.isEmpty {
-            var changes = LiteralInsert(sql, "INSERT INTO tier_changes (member_id, from_tier, to_tier, kind, reason, purchase_id, actor, at_ms) VALUES")
+            var changes = BulkInsert(sql, table: "tier_changes", columns: [
+                "member_id", "from_tier", "to_tier", "kind", "reason", "purchase_id", "actor", "at_ms",
+            ], maxRows: 5_000)
             for c in tierChanges {
                 // The reason as `recordTierChange` writes it.
                 let text = try c.reason.map { try encodeJSON($0) } ?? ""
-                try await changes.row("\(c.memberId), ", bind: c.from, ", ", bind: c.to, ", 'upgrade', ", bind: text, ", \(ids[c.row]), 'pos', \(c.at)")
+                try await changes.add([.int(c.memberId), .text(c.from), .text(c.to), .literal("upgrade"), .text(text), .int(ids[c.row]),
+                                       .literal("pos"), .int(c.at)])
             }
             try await changes.flush()
         }
         if !tierRequests.isEmpty {
-            var requests = LiteralInsert(sql, "INSERT INTO tier_requests (member_id, tier, reason, status, created_at_ms) VALUES")
+            var requests = BulkInsert(sql, table: "tier_requests", columns: ["member_id", "tier", "reason", "status", "created_at_ms"],
+                                      maxRows: 5_000)
             for r in tierRequests {
-                try await requests.row("\(r.memberId), ", bind: r.tier, ", ", bind: try encodeJSON(r.reason), ", 'pending', \(r.at)")
+                try await requests.add([.int(r.memberId), .text(r.tier), .text(try encodeJSON(r.reason)), .literal("pending"), .int(r.at)])
             }
             try await requests.flush()
         }
@@ -313,75 +270,5 @@ extension Store {
     /// `(1, 2, 3)`: ids inline, as literals (they are numbers; binding thousands costs more than the numbers).
     static func intList(_ ids: ArraySlice<Int64>) -> String {
         "(" + ids.map { String($0) }.joined(separator: ", ") + ")"
-    }
-}
-
-/// A multi-row INSERT built as text, numbers as literals and text bound, sent when it reaches `maxRows` rows or
-/// `maxBinds` bound values. Rows go in the order added (ids ascend in that order).
-struct LiteralInsert {
-    let db: any SQLDatabase
-    let head: String
-    let tail: String
-    let maxRows: Int
-    let maxBinds = 20_000
-    private var query = SQLQueryString("")
-    private var text = ""
-    private var rows = 0
-    private var binds = 0
-
-    init(_ db: any SQLDatabase, _ head: String, tail: String = "", maxRows: Int = 5_000) {
-        self.db = db
-        self.head = head
-        self.tail = tail
-        self.maxRows = maxRows
-    }
-
-    /// A row of literals only.
-    mutating func row(_ literals: String) async throws {
-        text += rows == 0 ? head + " (" : ", ("
-        text += literals
-        text += ")"
-        rows += 1
-        if rows >= maxRows { try await flush() }
-    }
-
-    /// A row of literal parts with text bound between them: `a, bind: b, c` is `a ? c`.
-    mutating func row(_ a: String, bind b: String, _ c: String) async throws {
-        try await row([a, c], binds: [b])
-    }
-
-    mutating func row(_ a: String, bind b: String, _ c: String, bind d: String, _ e: String, bind f: String, _ g: String) async throws {
-        try await row([a, c, e, g], binds: [b, d, f])
-    }
-
-    mutating func row(_ a: String, bind b: String, _ c: String, bind d: String, _ e: String) async throws {
-        try await row([a, c, e], binds: [b, d])
-    }
-
-    private mutating func row(_ parts: [String], binds values: [String]) async throws {
-        if binds + values.count > maxBinds { try await flush() }
-        text += rows == 0 ? head + " (" : ", ("
-        for (i, part) in parts.enumerated() {
-            text += part
-            if i < values.count {
-                query.appendLiteral(text)
-                text = ""
-                query.appendInterpolation(bind: values[i])
-                binds += 1
-            }
-        }
-        text += ")"
-        rows += 1
-        if rows >= maxRows { try await flush() }
-    }
-
-    mutating func flush() async throws {
-        guard rows > 0 else { return }
-        query.appendLiteral(text + tail)
-        try await db.raw(query).run()
-        query = SQLQueryString("")
-        text = ""
-        rows = 0
-        binds = 0
     }
 }

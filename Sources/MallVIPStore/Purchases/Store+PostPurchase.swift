@@ -55,7 +55,7 @@ extension Store {
     /// lost connection), each purchase is retried on its own so one bad post cannot fail its neighbours.
     func writeBatch(_ items: [PreparedPurchase]) async -> [Result<BatchItemResult, any Error>] {
         do {
-            let results = try await write { tx in try await self.insertBatch(tx, items) }
+            let results = try await writeBatched { tx in try await self.insertBatch(tx, items) }
             return results.map { .success($0) }
         } catch {
             guard items.count > 1 || isUniqueViolation(error) else { return [.failure(error)] }
@@ -65,7 +65,7 @@ extension Store {
                 while true {
                     attempt += 1
                     do {
-                        out.append(.success(try await write { tx in try await self.insertBatch(tx, [item]) }[0]))
+                        out.append(.success(try await writeBatched { tx in try await self.insertBatch(tx, [item]) }[0]))
                         break
                     } catch where isUniqueViolation(error) && attempt < 3 {
                         continue   // the other writer has committed now: the next attempt replays it
@@ -85,6 +85,8 @@ extension Store {
         var locked: LockedMember
         var spendByDay: [Int: Int64]
         var changed = false
+        /// Tiers the member waits on approval for, read when a receipt first reaches an approval tier.
+        var pendingRequests: Set<String>? = nil
     }
 
     func insertBatch(_ tx: any Database, _ items: [PreparedPurchase]) async throws -> [BatchItemResult] {
@@ -103,7 +105,7 @@ extension Store {
         }
         let cardNos = Array(Set(items.compactMap(\.request.card)))
         let phones = Array(Set(items.filter { $0.request.card == nil }.compactMap(\.request.phone)))
-        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let lock = sql.storeDialect.forUpdate
         var cards: [String: (memberId: Int64?, state: CardState, status: String?)] = [:]
         var members: [Int64: BatchMember] = [:]
         if !cardNos.isEmpty && phones.isEmpty {
@@ -184,7 +186,6 @@ extension Store {
         var dailyCount: [DailyKey: Int] = [:]
         var tierChanges: [(key: String, memberId: Int64, from: String, to: String, reason: TierReason?, at: Int64)] = []
         var tierRequests: [(memberId: Int64, tier: String, reason: TierReason?, at: Int64)] = []
-        var pendingRequests: [Int64: Set<String>] = [:]
 
         for (i, item) in items.enumerated() {
             if let prior = recorded[item.key] {
@@ -214,85 +215,41 @@ extension Store {
                 multipliers: [], pointsEarned: 0, pointsBalance: nil, tier: nil, previousTier: nil, tierChanged: false,
                 tierApprovalRequested: nil, eligibleToEnrol: false)
 
+            // The decision is Core's (`ReceiptDecision`); here only the reading and the rows.
+            let facts = ReceiptFacts(item, today: today, nowMs: nowMs, programme: programme)
             guard let memberId = who.0, var state = members[memberId] else {
-                let receipt = QualifyingReceipt(receiptNo: item.request.receiptNo, businessDate: item.day, amountFen: item.total)
-                if case .eligible = programme.enrolment.evaluate([receipt], on: item.day, programme: programme) { outcome.eligibleToEnrol = true }
+                outcome.eligibleToEnrol = WalkInDecision.eligibleToEnrol(programme, receipt: facts)
                 rows.append(PurchaseRow(item: item, memberId: nil, cardNo: nil, earned: 0, factor: 1000, json: outcome.json))
                 results.append(.created(outcome))
                 continue
             }
-            let m = state.locked
-            // A live post counts as of now; an import as of the purchase itself (its day for tiers, its time for the
-            // ledger and the tier history), as if it had been posted live then.
-            let asOf = item.postedAsOf.map { LocalDate.of($0, in: programme.timeZone) } ?? today
-            let atMs = item.postedAsOf.map(epochMillis) ?? nowMs
-            var context = EarningContext(businessDate: item.day, birthday: m.birthday)
-            let dayRulesApply = programme.earning.multipliers.contains {
-                $0.firstMemberPurchasesOfDay != nil && $0.applies(EarningContext(businessDate: item.day, birthday: m.birthday, memberPurchaseOrdinalOfDay: 1))
-            }
-            if dayRulesApply {
-                context.memberPurchaseOrdinalOfDay = try await nextDayOrdinal(sql, mallId: item.mallId, day: item.day)
-            }
-            let earning = programme.earning.earn(eligibleFen: item.eligible, context: context)
-
-            state.spendByDay[item.day.dayNumber, default: 0] += item.total
-            var byMonths: [Int: Int64] = [:]
-            for w in windows {
-                let start = item.day.windowStart(months: w).dayNumber
-                byMonths[w] = state.spendByDay.reduce(0) { $1.key >= start && $1.key <= item.day.dayNumber ? $0 + $1.value : $0 }
-            }
-            let evaluation = programme.evaluateTier(spend: RollingSpend(byMonths), floor: m.earnedTier)
-            let before = programme.effectiveTier(earned: m.earnedTier, manual: m.manualTier, manualUntil: m.manualUntil, on: asOf)
-            let after = programme.effectiveTier(earned: evaluation.tier, manual: m.manualTier, manualUntil: m.manualUntil, on: asOf)
-            let balance = Saturating.add(m.balance, earning.points)   // never a trap (issue 14)
-
-            outcome.basePoints = earning.basePoints
-            outcome.bonusPoints = earning.bonusPoints
-            outcome.factorPermille = earning.factorPermille
-            outcome.multipliers = earning.multiplierNames
-            outcome.pointsEarned = earning.points
-            outcome.pointsBalance = balance
-            outcome.tier = after
-            outcome.previousTier = before
-            outcome.tierChanged = after != before
-
-            if let candidate = evaluation.approvalCandidate {
-                if pendingRequests[memberId] == nil {
-                    pendingRequests[memberId] = Set(try await sql.rows("""
-                        SELECT tier FROM tier_requests WHERE member_id = \(bind: memberId) AND status = 'pending'
-                        """).map { try $0.string("tier") })
-                }
-                if !pendingRequests[memberId]!.contains(candidate) {
-                    pendingRequests[memberId]!.insert(candidate)
-                    tierRequests.append((memberId, candidate, evaluation.approvalReason, atMs))
-                    outcome.tierApprovalRequested = candidate
-                }
-            }
-            if earning.points != 0 {
-                ledger.append((item.key, memberId, earning.points, balance, ([item.request.receiptNo] + earning.multiplierNames).joined(separator: " · "), atMs))
-            }
-            if evaluation.tier != m.earnedTier {
-                tierChanges.append((item.key, memberId, m.earnedTier, evaluation.tier, evaluation.reason, atMs))
-                state.locked.earnedTier = evaluation.tier
-                state.locked.tierSinceDay = asOf.dayNumber
-            }
-            state.locked.balance = balance
-            state.changed = true
+            let d = try await decideReceipt(programme, &state, facts, ordinal: {
+                try await nextDayOrdinal(sql, mallId: item.mallId, day: item.day)
+            }, pending: {
+                Set(try await sql.rows("""
+                    SELECT tier FROM tier_requests WHERE member_id = \(bind: memberId) AND status = 'pending'
+                    """).map { try $0.string("tier") })
+            })
+            outcome.apply(d)
+            if let l = d.ledger { ledger.append((item.key, memberId, l.points, l.balanceAfter, l.note, l.atMs)) }
+            if let c = d.tierChange { tierChanges.append((item.key, memberId, c.from, c.to, c.reason, c.atMs)) }
+            if let r = d.tierRequest { tierRequests.append((memberId, r.tier, r.reason, r.atMs)) }
             members[memberId] = state
-            let dk = DailyKey(memberId: memberId, mallId: item.mallId, day: item.day.dayNumber)
-            daily[dk, default: 0] += item.total
-            dailyCount[dk, default: 0] += 1
-            rows.append(PurchaseRow(item: item, memberId: memberId, cardNo: who.1, earned: earning.points,
-                                    factor: earning.factorPermille, json: outcome.json))
-            results.append(.created(outcome, referralPending: m.referralPending))
+            let dk = DailyKey(memberId: memberId, mallId: item.mallId, day: d.dailySpend.day)
+            daily[dk, default: 0] += d.dailySpend.fen
+            dailyCount[dk, default: 0] += d.dailySpend.purchases
+            rows.append(PurchaseRow(item: item, memberId: memberId, cardNo: who.1, earned: d.pointsEarned,
+                                    factor: d.earning.factorPermille, json: outcome.json))
+            results.append(.created(outcome, referralPending: state.locked.referralPending))
         }
         guard !rows.isEmpty else { return results }
 
         // One statement per table for the whole batch; on PostgreSQL the five writes go as one statement (CTEs),
         // one round trip instead of five.
-        let isPostgres = sql.dialect.name == "postgresql"
+        // Bind budgets (the dialect knows each store's limit): a purchase row binds at most 16 values, a line 8.
+        let dialect = sql.storeDialect
         let lineCount = rows.reduce(0) { $0 + $1.item.lines.count }
-        let single = isPostgres && lineCount <= 2_000   // keeps one statement under PostgreSQL's 65,535 binds
+        let single = dialect == .postgresql && rows.count * 16 + lineCount * 8 <= dialect.maxBinds
         let changed = members.values.filter(\.changed).map(\.locked).sorted { $0.id < $1.id }
         var ids: [String: Int64] = [:]
         func collect(_ found: [any SQLRow]) throws {
@@ -301,7 +258,7 @@ extension Store {
         let writes = BatchWrites(rows: rows, ledger: ledger.map { ($0.key, $0.memberId, $0.points, $0.balance, $0.note, $0.at) },
                                  members: changed, daily: daily.map { ($0.key, $0.value, dailyCount[$0.key]!) }, nowMs: nowMs)
         // The report aggregates (migration 025) in the same statement or transaction.
-        var report = ReportDelta(policy: programme.reports)
+        var report = ReportDelta(policy: programme.reports, shard: items[0].shard)   // the lane's own rows (migration 031)
         for r in rows {
             report.purchase(mall: r.item.mallId, day: r.item.day, member: r.memberId,
                             lines: r.item.lines.map { ReportDelta.Line(counter: $0.counter.id, amount: $0.request.amountFen) })
@@ -322,17 +279,10 @@ extension Store {
             q.appendLiteral(" SELECT id, mall_id, receipt_no FROM p")
             try collect(try await sql.rows(q))
         } else {
-            for chunk in rows.chunked(200) { try collect(try await sql.rows(writes.purchases(chunk))) }
-            // Lines in chunks of at most 2,000 (8 binds each stays under SQLite's 32,766 variables).
-            var start = 0
-            while start < rows.count {
-                var end = start, n = 0
-                while end < rows.count && (n == 0 || n + rows[end].item.lines.count <= 2_000) {
-                    n += rows[end].item.lines.count
-                    end += 1
-                }
-                if let part = writes.lines(rows[start..<end], from: "purchases") { try await sql.exec(part) }
-                start = end
+            for chunk in dialect.chunks(rows, bindsPerRow: 16) { try collect(try await sql.rows(writes.purchases(chunk))) }
+            // Lines in chunks under the store's bind limit.
+            for part in dialect.chunks(rows, binds: { $0.item.lines.count * 8 }) {
+                if let lines = writes.lines(part, from: "purchases") { try await sql.exec(lines) }
             }
             for part in [writes.ledger(from: "purchases"), writes.memberUpdate(), writes.dailyUpsert()] {
                 if let part { try await sql.exec(part) }

@@ -45,7 +45,7 @@ extension Store {
         guard let p = try await sql.row("""
             SELECT id, member_id, business_day, eligible_fen, refunded_eligible_fen, points_earned, points_reversed, factor_permille,
                    programme_version, total_fen, refunded_fen
-            FROM purchases WHERE mall_id = \(bind: mallId) AND receipt_no = \(bind: req.receiptNo)\(unsafeRaw: sql.dialect.name == "postgresql" ? " FOR UPDATE" : "")
+            FROM purchases WHERE mall_id = \(bind: mallId) AND receipt_no = \(bind: req.receiptNo)\(unsafeRaw: sql.storeDialect.forUpdate)
             """) else {
             throw DomainError(.notFound, field: "receiptNo", rule: "receipt.exists", zh: "原小票不存在：\(req.receiptNo)", en: "unknown receipt \(req.receiptNo)")
         }
@@ -91,16 +91,17 @@ extension Store {
         var reversal: Int64 = 0, shortfall: Int64 = 0
         var locked: LockedMember?
         if let memberId {
-            let netEarned = try p.int64("points_earned") - p.int64("points_reversed")
-            let kept = programme.earning.points(forEligibleFen: try p.int64("eligible_fen") - newRefundedEligible,
-                                                factorPermille: try p.int("factor_permille")).total
             // Points never go negative: what was already redeemed cannot be taken back, only what is left. The
             // shortfall stays owed on the purchase (points_reversed counts what was taken), so a later refund of the
-            // same receipt takes it if points have come in since.
+            // same receipt takes it if points have come in since. The rule is Core's (`RefundDecision`), under the
+            // programme the receipt earned with.
             let m = try await lockMember(sql, memberId)
-            let wanted = max(0, netEarned - kept)
-            reversal = min(wanted, max(0, m.balance))
-            shortfall = wanted - reversal
+            let points = RefundDecision.points(programme, purchase: RefundDecision.Purchase(
+                eligibleFen: try p.int64("eligible_fen"), refundedEligibleFen: try p.int64("refunded_eligible_fen"),
+                pointsEarned: try p.int64("points_earned"), pointsReversed: try p.int64("points_reversed"),
+                factorPermille: try p.int("factor_permille")), refundedEligibleFen: refundedEligible, balance: m.balance)
+            reversal = points.reversal
+            shortfall = points.shortfall
             locked = m
         }
         try await sql.exec("""
@@ -119,12 +120,10 @@ extension Store {
             let today = LocalDate.of(now, in: active.timeZone)
             let balance = Saturating.subtract(m.balance, reversal)   // never a trap (issue 14)
             if reversal != 0 {
-                try await sql.exec("""
-                    INSERT INTO points_ledger (member_id, kind, points, balance_after, purchase_id, refund_id, note, actor, at_ms)
-                    VALUES (\(bind: memberId), 'reverse', \(bind: -reversal), \(bind: balance), \(bind: purchaseId), \(bind: refundId),
-                            \(bind: "\(req.refundNo) ← \(req.receiptNo)" + (shortfall > 0 ? " · 余额不足，\(shortfall) 分未扣回" : "")),
-                            'pos', \(bind: nowMs))
-                    """)
+                try await LedgerWriter.write(sql, [NewLedgerEntry(
+                    memberId: memberId, kind: .reverse, points: -reversal, balanceAfter: balance, purchase: .id(purchaseId), refundId: refundId,
+                    note: "\(req.refundNo) ← \(req.receiptNo)" + (shortfall > 0 ? " · 余额不足，\(shortfall) 分未扣回" : ""),
+                    actor: "pos", atMs: nowMs)])
             }
             try await addDailySpend(sql, memberId: memberId, mallId: mallId, day: day, amount: -refunded, purchases: 0)
 
@@ -134,8 +133,7 @@ extension Store {
                 SELECT from_tier, to_tier, purchase_id FROM tier_changes WHERE member_id = \(bind: memberId) ORDER BY id DESC LIMIT 1
                 """), try last.optInt64("purchase_id") == purchaseId, try last.string("to_tier") == m.earnedTier {
                 let spend = try await rollingSpend(sql, memberId: memberId, endingOn: day, windows: active.tierWindows)
-                let evaluation = active.evaluateTier(spend: spend, floor: try last.string("from_tier"))
-                if evaluation.tier != m.earnedTier {
+                if let evaluation = RefundDecision.tier(active, earned: m.earnedTier, broughtFrom: try last.string("from_tier"), spend: spend) {
                     earned = evaluation.tier
                     try await recordTierChange(sql, memberId: memberId, from: m.earnedTier, to: earned, kind: "refund",
                                                reason: evaluation.reason, note: req.refundNo, purchaseId: purchaseId,
