@@ -22,6 +22,8 @@ public struct Store: Sendable {
     public let counters: CounterCache
     public let env: StoreEnvironment
     let lanes: PurchaseLanes
+    /// SQLite: the purchase batches' own connection, written without a thread hop per statement (SQLiteDirectWriter).
+    let directWriter = SQLiteDirectWriterSlot()
 
     /// `writers`: how many purchase batches may be written at once (PostgreSQL; SQLite always has one writer).
     public init(db: any Database, isSQLite: Bool, env: StoreEnvironment, writers: Int = 8) {

@@ -87,7 +87,9 @@ extension Store {
             imported += toWrite.count
             if dryRun || toWrite.isEmpty { continue }
             let batch = toWrite
-            try await write { tx in
+            // SQLite: the direct writer, no hop per statement. Row by row on purpose: the webhook triggers queue one
+            // member's enrolment and tier events together, in row order, as a bulk insert per table would not.
+            try await writeBatched { tx in
                 for (row, preIssued) in batch {
                     try await self.insertImportedMember(tx, row, preIssued: preIssued, programme: programme, mallId: mallId, actor: actor)
                 }
@@ -129,11 +131,8 @@ extension Store {
         try await recordTierChange(sql, memberId: memberId, from: tier, to: tier, kind: "enrol", reason: nil, note: "import",
                                    purchaseId: nil, actor: actor, nowMs: nowMs)
         if row.points > 0 {
-            try await sql.exec("""
-                INSERT INTO points_ledger (member_id, kind, points, balance_after, note, actor, at_ms)
-                VALUES (\(bind: memberId), 'import', \(bind: row.points), \(bind: row.points), \(bind: "期初积分 opening balance · " + note),
-                        \(bind: actor), \(bind: nowMs))
-                """)
+            try await LedgerWriter.write(sql, [NewLedgerEntry(memberId: memberId, kind: .import, points: row.points, balanceAfter: row.points,
+                                                              note: "期初积分 opening balance · " + note, actor: actor, atMs: nowMs)])
         }
     }
 }

@@ -121,7 +121,7 @@ extension Store {
     /// import (exit 3): what was committed stays.
     private func writeImportBatch(_ items: [PreparedPurchase]) async throws -> [Result<BatchItemResult, any Error>] {
         do {
-            let results = try await write { tx in try await self.insertImportBatch(tx, items) }
+            let results = try await writeBatched { tx in try await self.insertImportBatch(tx, items) }
             return results.map { .success($0) }
         } catch where isUniqueViolation(error) {
             return await writeBatch(items)

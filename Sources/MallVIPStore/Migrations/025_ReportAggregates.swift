@@ -70,7 +70,7 @@ struct M025_ReportAggregates: AsyncMigration {
         let yaml = try await db.sql.raw("SELECT yaml FROM programme_versions ORDER BY version DESC LIMIT 1").first()?
             .decode(column: "yaml", as: String.self)
         let programme = (yaml.flatMap { try? Programme.parse(yaml: $0) }) ?? Programme.defaultProgramme()
-        try await ReportAggregates.rebuild(db.sql, policy: programme.reports, from: nil, lock: false)
+        try await ReportAggregates.rebuild(db.sql, policy: programme.reports, from: nil, lock: false, sharded: false)   // 031 adds the shard
     }
 
     func revert(on db: any Database) async throws {

@@ -33,6 +33,7 @@ public enum StoreMigrations {
         M028_StaffCredentials(),
         M029_WebhookResponseBodies(),
         M030_PageNotices(),
+        M031_ReportShards(),
     ]
 }
 

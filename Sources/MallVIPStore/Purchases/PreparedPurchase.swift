@@ -15,6 +15,8 @@ struct PreparedPurchase: Sendable {
     var programme: Programme
     /// Imports: the purchase is posted as of this moment (its own time) instead of now; see `insertBatch`.
     var postedAsOf: Date? = nil
+    /// The report-aggregate shard its batch adds to: the index of the purchase lane that writes it (migration 031).
+    var shard = 0
 
     var key: String { "\(mallId)|\(request.receiptNo)" }
 }

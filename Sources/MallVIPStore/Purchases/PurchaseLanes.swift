@@ -10,7 +10,7 @@ public struct PurchaseLanes: Sendable {
     let lanes: [PurchaseLane]
 
     init(count: Int, maxBatch: Int) {
-        lanes = (0..<max(1, count)).map { _ in PurchaseLane(maxBatch: maxBatch) }
+        lanes = (0..<max(1, count)).map { PurchaseLane(index: $0, maxBatch: maxBatch) }
     }
 
     func lane(for key: String) -> PurchaseLane {
@@ -24,11 +24,18 @@ actor PurchaseLane {
     private var pending: [(PreparedPurchase, CheckedContinuation<BatchItemResult, any Error>)] = []
     private var draining = false
     let maxBatch: Int
+    /// Also the shard of the report aggregates this lane adds to (migration 031): lanes never share those rows.
+    let index: Int
 
-    init(maxBatch: Int) { self.maxBatch = maxBatch }
+    init(index: Int, maxBatch: Int) {
+        self.index = index
+        self.maxBatch = maxBatch
+    }
 
     func submit(_ item: PreparedPurchase, store: Store) async throws -> BatchItemResult {
-        try await withCheckedThrowingContinuation { continuation in
+        var item = item
+        item.shard = index
+        return try await withCheckedThrowingContinuation { continuation in
             pending.append((item, continuation))
             if !draining {
                 draining = true

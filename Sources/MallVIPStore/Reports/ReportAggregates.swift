@@ -34,13 +34,23 @@ struct ReportDelta {
     struct Line { var counter: Int64; var amount: Int64; var refunded: Int64 = 0 }
 
     let policy: ReportsPolicy
+    /// Which shard of `counter_day_sales` / `price_band_day_sales` this write adds to (migration 031): a purchase
+    /// lane's own (0, 1, …), so parallel lanes never wait on each other's rows; `offLane` (-1) for every write outside
+    /// the lanes (refunds, enrolment credits, imports), so those never share a row with a lane either (on PostgreSQL
+    /// an enrolment credit sharing lane 0's rows deadlocked with it: the lane's one-statement CTE takes its row locks
+    /// in no fixed order). A rebuild writes shard 0. Readers sum over shards.
+    var shard: Int
+    static let offLane = -1
     var counters: [CounterKey: CounterRow] = [:]
     var bands: [BandKey: BandRow] = [:]
     var months: [MonthKey: MonthRow] = [:]
     /// Members and days whose period figures changed: the member-period snapshots (migration 027) read them live.
     var changes: Set<ChangeKey> = []
 
-    init(policy: ReportsPolicy) { self.policy = policy }
+    init(policy: ReportsPolicy, shard: Int = ReportDelta.offLane) {
+        self.policy = policy
+        self.shard = shard
+    }
 
     var isEmpty: Bool { counters.isEmpty && bands.isEmpty && months.isEmpty }
 
@@ -131,26 +141,26 @@ struct ReportDelta {
         var out: [SQLQueryString] = []
         for chunk in counters.keys.sorted().chunked(2_000) {
             var q = SQLQueryString("""
-                INSERT INTO counter_day_sales (mall_id, counter_id, day, sales_fen, member_sales_fen, lines, member_lines, receipts,
+                INSERT INTO counter_day_sales (mall_id, counter_id, day, shard, sales_fen, member_sales_fen, lines, member_lines, receipts,
                   member_receipts, lead_receipts, member_lead_receipts, refunded_fen, member_refunded_fen) VALUES
                 """)
             for (n, k) in chunk.enumerated() {
                 let c = counters[k]!
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: k.mall), \(int: k.counter), \(int: k.day), \(int: c.sales), \(int: c.memberSales), \(int: c.lines), \(int: c.memberLines), \(int: c.receipts), \(int: c.memberReceipts), \(int: c.lead), \(int: c.memberLead), \(int: c.refunded), \(int: c.memberRefunded))" as SQLQueryString)
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: k.mall), \(int: k.counter), \(int: k.day), \(int: shard), \(int: c.sales), \(int: c.memberSales), \(int: c.lines), \(int: c.memberLines), \(int: c.receipts), \(int: c.memberReceipts), \(int: c.lead), \(int: c.memberLead), \(int: c.refunded), \(int: c.memberRefunded))" as SQLQueryString)
             }
-            q.appendLiteral(" ON CONFLICT (counter_id, day) DO UPDATE SET ")
+            q.appendLiteral(" ON CONFLICT (counter_id, day, shard) DO UPDATE SET ")
             q.appendLiteral(["sales_fen", "member_sales_fen", "lines", "member_lines", "receipts", "member_receipts", "lead_receipts",
                              "member_lead_receipts", "refunded_fen", "member_refunded_fen"]
                 .map { "\($0) = counter_day_sales.\($0) + excluded.\($0)" }.joined(separator: ", "))
             out.append(q)
         }
         for chunk in bands.keys.sorted().chunked(2_000) {
-            var q = SQLQueryString("INSERT INTO price_band_day_sales (mall_id, day, band_fen, lines, sales_fen, member_lines, member_sales_fen) VALUES")
+            var q = SQLQueryString("INSERT INTO price_band_day_sales (mall_id, day, band_fen, shard, lines, sales_fen, member_lines, member_sales_fen) VALUES")
             for (n, k) in chunk.enumerated() {
                 let b = bands[k]!
-                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: k.mall), \(int: k.day), \(int: k.band), \(int: b.lines), \(int: b.sales), \(int: b.memberLines), \(int: b.memberSales))" as SQLQueryString)
+                q.appendInterpolation("\(unsafeRaw: n == 0 ? " " : ", ")(\(int: k.mall), \(int: k.day), \(int: k.band), \(int: shard), \(int: b.lines), \(int: b.sales), \(int: b.memberLines), \(int: b.memberSales))" as SQLQueryString)
             }
-            q.appendLiteral(" ON CONFLICT (mall_id, day, band_fen) DO UPDATE SET ")
+            q.appendLiteral(" ON CONFLICT (mall_id, day, band_fen, shard) DO UPDATE SET ")
             q.appendLiteral(["lines", "sales_fen", "member_lines", "member_sales_fen"]
                 .map { "\($0) = price_band_day_sales.\($0) + excluded.\($0)" }.joined(separator: ", "))
             out.append(q)
@@ -190,12 +200,15 @@ enum ReportAggregates {
     /// Replaces the aggregates of business days from the first of `from`'s month (everything when nil).
     /// `lock`: inside a transaction on PostgreSQL, hold the aggregate tables while they are replaced (the migration
     /// runs outside one, before anything can write).
-    static func rebuild(_ sql: any SQLDatabase, policy: ReportsPolicy, from: LocalDate?, lock: Bool = true) async throws {
+    /// `sharded`: the tables have migration 031's `shard` column (false only inside migration 025, before 031 ran).
+    static func rebuild(_ sql: any SQLDatabase, policy: ReportsPolicy, from: LocalDate?, lock: Bool = true, sharded: Bool = true) async throws {
+        let shard: SQLQueryString = sharded ? "shard, " : ""
+        let shardValue: SQLQueryString = sharded ? "0, " : ""
         let start = from.map { LocalDate(year: $0.year, month: $0.month, day: 1) }
         let dayFilter: SQLQueryString = start.map { "AND p.business_day >= \(int: $0.dayNumber)" } ?? ""
-        if lock && sql.dialect.name == "postgresql" {
+        if lock {
             // Purchases posted meanwhile wait for the rebuild instead of adding to rows it is replacing.
-            try await sql.exec("LOCK TABLE counter_day_sales, price_band_day_sales, member_month_stats IN EXCLUSIVE MODE")
+            try await sql.lockExclusive("counter_day_sales", "price_band_day_sales", "member_month_stats")
         }
         if let start {
             try await sql.exec("DELETE FROM counter_day_sales WHERE day >= \(int: start.dayNumber)")
@@ -207,9 +220,9 @@ enum ReportAggregates {
         try await fillCalendar(sql)
         let member = "p.member_id IS NOT NULL"
         try await sql.exec("""
-            INSERT INTO counter_day_sales (mall_id, counter_id, day, sales_fen, member_sales_fen, lines, member_lines, receipts,
+            INSERT INTO counter_day_sales (mall_id, counter_id, day, \(shard)sales_fen, member_sales_fen, lines, member_lines, receipts,
               member_receipts, lead_receipts, member_lead_receipts, refunded_fen, member_refunded_fen)
-            SELECT p.mall_id, l.counter_id, p.business_day, SUM(l.amount_fen - l.refunded_fen),
+            SELECT p.mall_id, l.counter_id, p.business_day, \(shardValue)SUM(l.amount_fen - l.refunded_fen),
               SUM(CASE WHEN \(unsafeRaw: member) THEN l.amount_fen - l.refunded_fen ELSE 0 END),
               COUNT(*), SUM(CASE WHEN \(unsafeRaw: member) THEN 1 ELSE 0 END),
               COUNT(DISTINCT l.purchase_id), COUNT(DISTINCT CASE WHEN \(unsafeRaw: member) THEN l.purchase_id END),
@@ -220,8 +233,8 @@ enum ReportAggregates {
             GROUP BY p.mall_id, l.counter_id, p.business_day
             """)
         try await sql.exec("""
-            INSERT INTO price_band_day_sales (mall_id, day, band_fen, lines, sales_fen, member_lines, member_sales_fen)
-            SELECT p.mall_id, p.business_day, \(unsafeRaw: bandExpression(policy, column: "l.amount_fen")), COUNT(*), SUM(l.amount_fen - l.refunded_fen),
+            INSERT INTO price_band_day_sales (mall_id, day, band_fen, \(shard)lines, sales_fen, member_lines, member_sales_fen)
+            SELECT p.mall_id, p.business_day, \(unsafeRaw: bandExpression(policy, column: "l.amount_fen")), \(shardValue)COUNT(*), SUM(l.amount_fen - l.refunded_fen),
               SUM(CASE WHEN \(unsafeRaw: member) THEN 1 ELSE 0 END), SUM(CASE WHEN \(unsafeRaw: member) THEN l.amount_fen - l.refunded_fen ELSE 0 END)
             FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id
             WHERE 1 = 1 \(dayFilter)

@@ -97,12 +97,20 @@ import Testing
         LEFT JOIN members m ON m.id = l.member_id ORDER BY l.id
         """,
         "SELECT mall_id, day, member_purchases FROM mall_day_counts ORDER BY mall_id, day",
+        // Summed over shards (migration 031): live posts add to their lane's rows, an import to shard 0.
         """
-        SELECT c.code, s.day, s.sales_fen, s.member_sales_fen, s.lines, s.member_lines, s.receipts, s.member_receipts, s.lead_receipts,
-          s.member_lead_receipts, s.refunded_fen, s.member_refunded_fen FROM counter_day_sales s JOIN counters c ON c.id = s.counter_id
-        ORDER BY c.code, s.day
+        SELECT c.code, s.day, CAST(SUM(s.sales_fen) AS BIGINT) AS sales_fen, CAST(SUM(s.member_sales_fen) AS BIGINT) AS member_sales_fen,
+          CAST(SUM(s.lines) AS BIGINT) AS lines, CAST(SUM(s.member_lines) AS BIGINT) AS member_lines, CAST(SUM(s.receipts) AS BIGINT) AS receipts,
+          CAST(SUM(s.member_receipts) AS BIGINT) AS member_receipts, CAST(SUM(s.lead_receipts) AS BIGINT) AS lead_receipts,
+          CAST(SUM(s.member_lead_receipts) AS BIGINT) AS member_lead_receipts, CAST(SUM(s.refunded_fen) AS BIGINT) AS refunded_fen,
+          CAST(SUM(s.member_refunded_fen) AS BIGINT) AS member_refunded_fen FROM counter_day_sales s JOIN counters c ON c.id = s.counter_id
+        GROUP BY c.code, s.day ORDER BY c.code, s.day
         """,
-        "SELECT mall_id, day, band_fen, lines, sales_fen, member_lines, member_sales_fen FROM price_band_day_sales ORDER BY mall_id, day, band_fen",
+        """
+        SELECT mall_id, day, band_fen, CAST(SUM(lines) AS BIGINT) AS lines, CAST(SUM(sales_fen) AS BIGINT) AS sales_fen,
+          CAST(SUM(member_lines) AS BIGINT) AS member_lines, CAST(SUM(member_sales_fen) AS BIGINT) AS member_sales_fen
+        FROM price_band_day_sales GROUP BY mall_id, day, band_fen ORDER BY mall_id, day, band_fen
+        """,
         """
         SELECT m.phone, s.mall_id, s.month, s.spend_fen, s.purchases, s.days_mask, s.last_day FROM member_month_stats s
         JOIN members m ON m.id = s.member_id ORDER BY m.phone, s.month
