@@ -5,8 +5,9 @@ import Testing
 import Vapor
 @testable import MallVIPWeb
 
-/// Checks a value against the subset of OpenAPI 3.0 schema the document uses: $ref, type, nullable, required,
-/// properties (and no undocumented ones in responses), items, enum, minimum/maximum, minItems, format date.
+/// Checks a value against the subset of OpenAPI 3.0 schema the document uses: $ref, anyOf/oneOf/allOf, type,
+/// nullable, required, properties (and no undocumented ones in responses), items, enum, minimum/maximum, minItems,
+/// format date.
 struct SchemaValidator {
     let document: JSONValue
 
@@ -17,8 +18,21 @@ struct SchemaValidator {
         return resolve(node)
     }
 
+    /// The schema a value of this kind is built from: a `$ref` resolved, and of an anyOf/oneOf the first option
+    /// (the document writes "card or phone" bodies as anyOf two whole objects).
+    func representative(_ schema: JSONValue) -> JSONValue {
+        let s = resolve(schema)
+        if let first = (s["anyOf"] ?? s["oneOf"])?.array?.first { return representative(first) }
+        return s
+    }
+
     func validate(_ value: JSONValue, _ rawSchema: JSONValue, at path: String = "$") -> [String] {
         let schema = resolve(rawSchema)
+        if let options = (schema["anyOf"] ?? schema["oneOf"])?.array {
+            let results = options.map { validate(value, $0, at: path) }
+            return results.contains { $0.isEmpty } ? [] : ["\(path): matches none of \(options.count) options: \(results.first ?? [])"]
+        }
+        if let parts = schema["allOf"]?.array { return parts.flatMap { validate(value, $0, at: path) } }
         if value == .null {
             return schema["nullable"]?.bool == true ? [] : ["\(path): null but not nullable"]
         }

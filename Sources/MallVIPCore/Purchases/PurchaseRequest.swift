@@ -109,8 +109,10 @@ public struct RefundLineRequest: Sendable, Equatable {
 
 enum Validate {
     static func reference(_ value: String, field: String) throws {
+        // Printable ASCII (! to ~) only: no space, no control character, no `|` (the fingerprint's separator).
+        // The OpenAPI document states the same rule as the pattern ^[!-{}~]+$ (APIContract.referencePattern).
         guard !value.isEmpty, value.count <= 64,
-              value.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline && $0 != "|" }) else {
+              value.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) && $0 != "|" }) else {
             throw DomainError.invalid(field, "reference.format", zh: "\(field) 必须是1–64位字母数字", en: "\(field) must be 1–64 printable ASCII characters without spaces")
         }
     }

@@ -51,8 +51,12 @@ public enum LicencePlate {
         String(text.uppercased().filter { !$0.isWhitespace && !"·•.-_".contains($0) })
     }
 
-    /// 5 to 10 letters, digits or Chinese characters after normalising.
+    /// 5 to 10 letters, digits or Chinese characters after normalising: ASCII letters and digits, and CJK
+    /// ideographs (the province character, 学, 警, 挂…). The API document states the same class
+    /// ([A-Za-z0-9\u4e00-\u9fff]); other scripts' letters and full-width digits are not on Chinese plates.
     public static func isValid(_ normalised: String) -> Bool {
-        (5...10).contains(normalised.count) && normalised.allSatisfy { $0.isLetter || $0.isNumber }
+        (5...10).contains(normalised.count) && normalised.unicodeScalars.allSatisfy {
+            ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || (0x4E00...0x9FFF).contains($0.value)
+        }
     }
 }

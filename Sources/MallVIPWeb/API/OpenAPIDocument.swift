@@ -1,8 +1,12 @@
 import Foundation
+import MallVIPCore
+import OpenAPIKit30
 import Vapor
 
-/// The OpenAPI 3 description of the POS API. A test walks every /api/v1 route against `paths` and validates real
-/// responses against these schemas, so the document cannot drift from the code.
+/// The OpenAPI 3.0 description of the POS API, built from typed OpenAPIKit values. The limits it states are the
+/// server's own constants (`APIContract`, `NumericLimits`), so a bound changed in code changes here too.
+/// OpenAPITests walks every /api/v1 route against `paths` and validates real answers against these schemas;
+/// `scripts/schemathesis` generates requests from it and checks the server keeps every promise.
 enum OpenAPIDocument {
     static func serve(req: Request) async throws -> Response {
         var headers = HTTPHeaders()
@@ -10,262 +14,172 @@ enum OpenAPIDocument {
         return Response(status: .ok, headers: headers, body: .init(string: json))
     }
 
-    static let json = """
-    {
-      "openapi": "3.0.3",
-      "info": {"title": "MallVIP POS API", "version": "1.0.0",
-               "description": "Member lookup, enrolment, quotes, purchases, refunds and coupons for cashier systems. Amounts are integer fen. Writes are idempotent on receiptNo / refundNo."},
-      "servers": [{"url": "/"}],
-      "security": [{"apiKey": []}],
-      "paths": {
-        "/api/v1/counters": {"get": {"summary": "Counters (店柜) for POS setup", "operationId": "listCounters",
-          "responses": {"200": {"description": "Active counters", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Counter"}}}}},
-                        "401": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/members/lookup": {"get": {"summary": "Look a member up by card or phone", "operationId": "lookupMember",
-          "parameters": [{"name": "card", "in": "query", "schema": {"type": "string"}}, {"name": "phone", "in": "query", "schema": {"type": "string"}}],
-          "responses": {"200": {"description": "The member", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MemberLookup"}}}},
-                        "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/members": {"post": {"summary": "Enrol a member", "operationId": "enrolMember",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EnrolRequest"}}}},
-          "responses": {"201": {"description": "Enrolled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EnrolResponse"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                        "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/quotes": {"post": {"summary": "Member prices and points for a cart", "operationId": "quote",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/QuoteRequest"}}}},
-          "responses": {"200": {"description": "Quote", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/QuoteResponse"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/purchases": {"post": {"summary": "Post a purchase (member or non-member)", "operationId": "postPurchase",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseRequest"}}}},
-          "responses": {"201": {"description": "Recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseResponse"}}}},
-                        "200": {"description": "Replay of a receipt already recorded: the first answer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseResponse"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                        "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/refunds": {"post": {"summary": "Refund part or all of a receipt", "operationId": "postRefund",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RefundRequest"}}}},
-          "responses": {"201": {"description": "Recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RefundResponse"}}}},
-                        "200": {"description": "Replay", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RefundResponse"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                        "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/partner/members/lookup": {"get": {"summary": "Partner merchant: a member's tier and this partner's discount (partner-scoped key only)", "operationId": "partnerLookupMember",
-          "parameters": [{"name": "card", "in": "query", "schema": {"type": "string"}}, {"name": "phone", "in": "query", "schema": {"type": "string"}}],
-          "responses": {"200": {"description": "The member, masked", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PartnerMember"}}}},
-                        "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-                        "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/partner/visits": {"post": {"summary": "Partner merchant: record a member's visit and the discount given (partner-scoped key only); idempotent on idempotencyKey", "operationId": "partnerRecordVisit",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PartnerVisitRequest"}}}},
-          "responses": {"201": {"description": "Recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PartnerVisit"}}}},
-                        "200": {"description": "Replay of a visit already recorded: the first answer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PartnerVisit"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-                        "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/coupons/{code}": {"get": {"summary": "Check a coupon before use; with counter, amountFen and card/phone it says whether it would be accepted and what it takes off", "operationId": "getCoupon",
-          "parameters": [{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}},
-            {"name": "counter", "in": "query", "schema": {"type": "string"}}, {"name": "amountFen", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 1}},
-            {"name": "card", "in": "query", "schema": {"type": "string"}}, {"name": "phone", "in": "query", "schema": {"type": "string"}}],
-          "responses": {"200": {"description": "The coupon", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Coupon"}}}},
-                        "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/coupons/{code}/redeem": {"post": {"summary": "Take a coupon against a receipt; idempotent on the receipt (the same code and receiptNo again answers 200 with the first body)", "operationId": "redeemCoupon",
-          "parameters": [{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}],
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CouponRedeemRequest"}}}},
-          "responses": {"201": {"description": "Taken", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CouponRedemption"}}}},
-                        "200": {"description": "Replay for the same receipt: the first answer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CouponRedemption"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
-                        "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
-                        "422": {"description": "Refused, nothing written: rule coupon.validity, coupon.void, coupon.member, coupon.counter or coupon.minSpend (coupon.used is 409)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
-        "/api/v1/parking/exits": {"post": {"summary": "Car park exit: the charge after the member's free parking (tier hours plus same-day spend), recorded; idempotent on idempotencyKey", "operationId": "parkingExit",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ParkingExitRequest"}}}},
-          "responses": {"201": {"description": "Charged and recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ParkingExit"}}}},
-                        "200": {"description": "Replay of an exit already recorded: the first answer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ParkingExit"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-                        "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/rewards": {"get": {"summary": "What a member can redeem now, and every reason why not otherwise", "operationId": "listRewards",
-          "parameters": [{"name": "card", "in": "query", "schema": {"type": "string"}}, {"name": "phone", "in": "query", "schema": {"type": "string"}}],
-          "responses": {"200": {"description": "The member's balance and every active catalogue item with its verdict", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Rewards"}}}},
-                        "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/redemptions": {"post": {"summary": "Redeem one catalogue item (writes a redeem ledger row, takes stock, issues the coupon); idempotent on idempotencyKey", "operationId": "redeem",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RedemptionRequest"}}}},
-          "responses": {"201": {"description": "Redeemed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Redemption"}}}},
-                        "200": {"description": "Replay of the same key and request: the first answer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Redemption"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                        "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
-                        "422": {"description": "Refused: error.rule names the first rule broken (redemption.points, redemption.tier, redemption.window, redemption.stock, ...), the messages list every one; or the item, member or field is unknown", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
-        "/api/v1/redemptions/{id}/void": {"post": {"summary": "Void a redemption: points (redeemVoid ledger row) and stock come back, its coupon is voided (refused if the coupon was used)", "operationId": "voidRedemption",
-          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}}],
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}}}}},
-          "responses": {"200": {"description": "Voided", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Redemption"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
-                        "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/sms/status": {"post": {"summary": "SMS gateway delivery report: the provider's message id and its status (DELIVRD/delivered/success move a sent message to delivered; any status is kept)", "operationId": "smsStatus",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SMSStatusRequest"}}}},
-          "responses": {"200": {"description": "Recorded; matched is false when no sent message has this provider id", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SMSStatus"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-                        "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/sms/inbound": {"post": {"summary": "A member's SMS reply: one of the programme's opt-out keywords (messaging.optOutKeywords, e.g. TD, 退订) records an opt-out and withdraws SMS consent", "operationId": "smsInbound",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SMSInboundRequest"}}}},
-          "responses": {"200": {"description": "Received; optedOut says whether a member was opted out", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SMSInbound"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-                        "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "security": [],
-          "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
-      },
-      "components": {
-        "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "description": "An API key from `mallvip apikey create`"}},
-        "responses": {"Error": {"description": "Error naming the field and the rule", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
-        "schemas": {
-          "SMSStatusRequest": {"type": "object", "required": ["providerId", "status"],
-            "properties": {"providerId": {"type": "string", "description": "the id the gateway answered the send with (id or messageId)"}, "status": {"type": "string"}}},
-          "SMSStatus": {"type": "object", "required": ["matched"], "properties": {"matched": {"type": "boolean"}}},
-          "SMSInboundRequest": {"type": "object", "required": ["phone", "text"],
-            "properties": {"phone": {"type": "string", "description": "11-digit mobile number, +86 prefix allowed"}, "text": {"type": "string"}}},
-          "SMSInbound": {"type": "object", "required": ["optedOut"], "properties": {"optedOut": {"type": "boolean"}}},
-          "RewardReason": {"type": "object", "required": ["rule", "message", "messageZh"],
-            "properties": {"rule": {"type": "string", "description": "e.g. redemption.points, redemption.tier, redemption.window, redemption.validity, redemption.maxBalance, redemption.stock, redemption.memberLimit, redemption.periodLimit, redemption.onePerCard, redemption.specialPrice, redemption.ladderCap, redemption.inactive, member.active"},
-              "message": {"type": "string"}, "messageZh": {"type": "string"}}},
-          "RewardItem": {"type": "object", "required": ["code", "name", "nameEn", "kind", "pointsDeducted", "eligible", "reasons"],
-            "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "nameEn": {"type": "string"},
-              "kind": {"type": "string", "enum": ["gift", "cashCoupon", "serviceCoupon"]},
-              "points": {"type": "integer", "format": "int64", "nullable": true, "description": "fixed points price; absent for ladder items"},
-              "ladder": {"type": "string", "nullable": true, "description": "ladder code: the price follows from the list price"},
-              "listPriceFen": {"type": "integer", "format": "int64", "nullable": true},
-              "capFen": {"type": "integer", "format": "int64", "nullable": true, "description": "ladder items: the highest list price the balance allows"},
-              "pointsRequired": {"type": "integer", "format": "int64", "nullable": true},
-              "pointsDeducted": {"type": "integer", "format": "int64", "description": "0 in milestone mode"},
-              "stock": {"type": "integer", "format": "int64", "nullable": true, "description": "absent = unlimited"},
-              "coupon": {"type": "object", "nullable": true, "required": ["minSpendFen"],
-                "properties": {"faceFen": {"type": "integer", "format": "int64"}, "discountPermille": {"type": "integer"}, "minSpendFen": {"type": "integer", "format": "int64"},
-                  "validDays": {"type": "integer"}, "validTo": {"type": "string", "format": "date"}}},
-              "eligible": {"type": "boolean"}, "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/RewardReason"}}}},
-          "Rewards": {"type": "object", "required": ["tier", "points", "mode", "items"],
-            "properties": {"cardNo": {"type": "string", "nullable": true}, "tier": {"type": "string"}, "points": {"type": "integer", "format": "int64"},
-              "mode": {"type": "string", "enum": ["deduct", "milestone"]}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/RewardItem"}}}},
-          "RedemptionRequest": {"type": "object", "required": ["idempotencyKey", "item"],
-            "properties": {"idempotencyKey": {"type": "string", "minLength": 1, "maxLength": 100, "description": "the till's own number for this redemption; a retry sends the same"},
-              "card": {"type": "string"}, "phone": {"type": "string"}, "item": {"type": "string", "description": "catalogue item code"},
-              "listPriceFen": {"type": "integer", "format": "int64", "minimum": 1, "description": "ladder items without a price of their own: the chosen gift's list price"},
-              "mall": {"type": "string", "description": "mall code; default the first mall"}}},
-          "Redemption": {"type": "object", "required": ["id", "status", "item", "itemName", "kind", "points", "pointsBalance", "businessDate"],
-            "properties": {"id": {"type": "integer", "format": "int64"}, "status": {"type": "string", "enum": ["done", "void"]},
-              "item": {"type": "string"}, "itemName": {"type": "string"}, "kind": {"type": "string", "enum": ["gift", "cashCoupon", "serviceCoupon"]},
-              "points": {"type": "integer", "format": "int64", "description": "points taken (0 in milestone mode)"},
-              "pointsBalance": {"type": "integer", "format": "int64", "description": "the balance after this operation"},
-              "listPriceFen": {"type": "integer", "format": "int64", "nullable": true}, "couponCode": {"type": "string", "nullable": true},
-              "cardNo": {"type": "string", "nullable": true}, "businessDate": {"type": "string", "format": "date"},
-              "voidReason": {"type": "string", "nullable": true}}},
-          "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["rule", "message", "messageZh"],
-            "properties": {"field": {"type": "string", "nullable": true}, "rule": {"type": "string"}, "message": {"type": "string"}, "messageZh": {"type": "string"}}}}},
-          "Coupon": {"type": "object", "required": ["code", "status", "name", "nameEn", "valueText", "minSpendFen", "validFrom", "validTo", "counters", "memberBound", "usable"],
-            "properties": {"code": {"type": "string"}, "status": {"type": "string", "enum": ["issued", "used", "void", "expired"]},
-              "name": {"type": "string"}, "nameEn": {"type": "string"},
-              "faceFen": {"type": "integer", "format": "int64", "nullable": true, "description": "face value; or discountPermille"},
-              "discountPermille": {"type": "integer", "minimum": 1, "maximum": 999, "nullable": true, "description": "what is paid, per mille (880 = 8.8折)"},
-              "valueText": {"type": "string", "description": "e.g. 50 元 / 8.8折"}, "minSpendFen": {"type": "integer", "format": "int64"},
-              "validFrom": {"type": "string", "format": "date"}, "validTo": {"type": "string", "format": "date", "description": "last valid business day"},
-              "counters": {"type": "array", "items": {"type": "string"}, "description": "accepting counters; empty = every counter that takes part in discounts"},
-              "memberBound": {"type": "boolean", "description": "only the member may use it: send their card or phone"},
-              "cardNo": {"type": "string", "nullable": true}, "displayName": {"type": "string", "nullable": true, "description": "masked, e.g. 张*"},
-              "usable": {"type": "boolean", "description": "would be accepted for the counter, amount and member given (parts not given are not checked)"},
-              "refusal": {"type": "object", "nullable": true, "required": ["rule", "message", "messageZh"],
-                "properties": {"field": {"type": "string", "nullable": true}, "rule": {"type": "string"}, "message": {"type": "string"}, "messageZh": {"type": "string"}}},
-              "discountFen": {"type": "integer", "format": "int64", "nullable": true}, "payableFen": {"type": "integer", "format": "int64", "nullable": true},
-              "usedReceiptNo": {"type": "string", "nullable": true}}},
-          "CouponRedeemRequest": {"type": "object", "required": ["receiptNo", "counter", "amountFen"],
-            "properties": {"receiptNo": {"type": "string", "minLength": 1, "maxLength": 64}, "counter": {"type": "string"},
-              "amountFen": {"type": "integer", "format": "int64", "minimum": 1, "description": "the bill the coupon is taken against"},
-              "card": {"type": "string"}, "phone": {"type": "string"}, "mall": {"type": "string", "description": "if given, must be the counter's mall"},
-              "occurredAt": {"type": "string", "format": "date-time", "description": "ISO 8601 with offset; default now. The coupon must be valid on its business day"}}},
-          "CouponRedemption": {"type": "object", "required": ["code", "status", "receiptNo", "mall", "counter", "amountFen", "discountFen", "payableFen", "usedAt"],
-            "properties": {"code": {"type": "string"}, "status": {"type": "string", "enum": ["used"]}, "receiptNo": {"type": "string"}, "mall": {"type": "string"},
-              "counter": {"type": "string"}, "amountFen": {"type": "integer", "format": "int64"},
-              "discountFen": {"type": "integer", "format": "int64", "description": "face value capped at the amount, or the percentage off"},
-              "payableFen": {"type": "integer", "format": "int64"}, "cardNo": {"type": "string", "nullable": true}, "usedAt": {"type": "string", "format": "date-time"}}},
-          "Counter": {"type": "object", "required": ["code", "name", "brand", "category", "floor", "mall", "department", "departmentName", "participatesInDiscount", "earnsPoints"],
-            "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "brand": {"type": "string"}, "category": {"type": "string"},
-              "floor": {"type": "string"}, "mall": {"type": "string"}, "department": {"type": "string"}, "departmentName": {"type": "string"},
-              "participatesInDiscount": {"type": "boolean"}, "earnsPoints": {"type": "boolean"}}},
-          "MemberLookup": {"type": "object", "required": ["tier", "tierName", "points", "displayName", "title", "birthdayToday"],
-            "properties": {"cardNo": {"type": "string", "nullable": true}, "tier": {"type": "string"}, "tierName": {"type": "string"},
-              "points": {"type": "integer", "format": "int64"}, "displayName": {"type": "string", "description": "masked, e.g. 张*"},
-              "title": {"type": "string"}, "birthdayToday": {"type": "boolean"},
-              "benefits": {"$ref": "#/components/schemas/TierBenefits"}}},
-          "TierBenefits": {"type": "object", "description": "what the member's tier brings (programme tiers[].benefits)",
-            "required": ["partnerDiscountPermille", "freeParkingHours", "lounge"],
-            "properties": {"partnerDiscountPermille": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "paid at partner merchants, per mille (900 = 9折; 1000 = none)"},
-              "freeParkingHours": {"type": "integer", "minimum": 0}, "lounge": {"type": "boolean", "description": "VIP lounge (贵宾室) access"},
-              "quarterlyGift": {"type": "string"}, "birthdayGift": {"type": "string"}}},
-          "ParkingExitRequest": {"type": "object", "required": ["idempotencyKey", "entryAt", "exitAt"],
-            "properties": {"idempotencyKey": {"type": "string", "minLength": 1, "maxLength": 64, "description": "the car park's own number for the exit; a retry sends the same"},
-              "card": {"type": "string"}, "plate": {"type": "string", "description": "licence plate; spaces and case do not matter. Give card or plate"},
-              "entryAt": {"type": "string", "format": "date-time", "description": "ISO 8601 with offset"},
-              "exitAt": {"type": "string", "format": "date-time", "description": "ISO 8601 with offset; not before entryAt"},
-              "mall": {"type": "string", "description": "mall code; may be left out when there is one mall"}}},
-          "ParkingExit": {"type": "object", "required": ["idempotencyKey", "mall", "businessDate", "member", "stayMinutes", "allowanceMinutes", "freeMinutes", "chargeableMinutes", "amountFen", "grace", "sameDaySpendFen"],
-            "properties": {"idempotencyKey": {"type": "string"}, "mall": {"type": "string"}, "businessDate": {"type": "string", "format": "date"},
-              "member": {"type": "boolean", "description": "false: unknown card or plate, pays in full"},
-              "cardNo": {"type": "string"}, "plate": {"type": "string"}, "tier": {"type": "string", "description": "the member's tier on the exit's business day"},
-              "stayMinutes": {"type": "integer", "minimum": 0}, "allowanceMinutes": {"type": "integer", "minimum": 0, "description": "free minutes: tier hours plus the same-day spend rule"},
-              "freeMinutes": {"type": "integer", "minimum": 0, "description": "minutes of this stay the allowance covered"},
-              "chargeableMinutes": {"type": "integer", "minimum": 0}, "amountFen": {"type": "integer", "format": "int64", "minimum": 0},
-              "grace": {"type": "boolean", "description": "within the grace period: free for everyone"},
-              "sameDaySpendFen": {"type": "integer", "format": "int64", "description": "the member's spend at this mall on the exit's business day"}}},
-          "PartnerMember": {"type": "object", "required": ["displayName", "tier", "tierName", "discountPermille", "discountText"],
-            "properties": {"displayName": {"type": "string", "description": "masked, e.g. 张*"}, "tier": {"type": "string"}, "tierName": {"type": "string"},
-              "discountPermille": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "what the member pays here, per mille (900 = 9折)"},
-              "discountText": {"type": "string", "description": "e.g. 9折"}}},
-          "PartnerVisitRequest": {"type": "object", "required": ["idempotencyKey", "amountFen"],
-            "properties": {"idempotencyKey": {"type": "string", "minLength": 1, "maxLength": 64, "description": "the partner's own number for the visit; a retry sends the same"},
-              "card": {"type": "string"}, "phone": {"type": "string"},
-              "amountFen": {"type": "integer", "format": "int64", "minimum": 1, "description": "the bill before the member discount"},
-              "visitedAt": {"type": "string", "format": "date-time", "description": "ISO 8601 with offset; default now"}}},
-          "PartnerVisit": {"type": "object", "required": ["idempotencyKey", "partner", "displayName", "tier", "tierName", "amountFen", "discountPermille", "discountFen", "payableFen", "businessDate"],
-            "properties": {"idempotencyKey": {"type": "string"}, "partner": {"type": "string"}, "displayName": {"type": "string"}, "tier": {"type": "string"},
-              "tierName": {"type": "string"}, "amountFen": {"type": "integer", "format": "int64"},
-              "discountPermille": {"type": "integer", "minimum": 1, "maximum": 1000}, "discountFen": {"type": "integer", "format": "int64"},
-              "payableFen": {"type": "integer", "format": "int64"}, "businessDate": {"type": "string", "format": "date"}}},
-          "EnrolRequest": {"type": "object", "required": ["phone", "name"],
-            "properties": {"phone": {"type": "string", "pattern": "^1[3-9][0-9]{9}$"}, "name": {"type": "string", "minLength": 1, "maxLength": 50},
-              "gender": {"type": "string", "enum": ["female", "male", "unknown"]}, "birthday": {"type": "string", "format": "date"},
-              "idNumber": {"type": "string"}, "email": {"type": "string"}, "receipts": {"type": "array", "items": {"type": "string"}, "maxItems": 50},
-              "cardNo": {"type": "string", "description": "an issued-inactive card to activate"}, "consentSms": {"type": "boolean"}, "consentEmail": {"type": "boolean"},
-              "referralCode": {"type": "string", "description": "the referring member's code (推荐码, 7 characters); unknown codes are refused"}}},
-          "EnrolResponse": {"type": "object", "required": ["memberId", "cardNo", "tier", "tierName", "points", "rule"],
-            "properties": {"memberId": {"type": "integer", "format": "int64"}, "cardNo": {"type": "string"}, "tier": {"type": "string"},
-              "tierName": {"type": "string"}, "points": {"type": "integer", "format": "int64"}, "rule": {"type": "string"}}},
-          "PurchaseLine": {"type": "object", "required": ["counter", "amountFen"],
-            "properties": {"counter": {"type": "string"}, "amountFen": {"type": "integer", "format": "int64", "minimum": 1, "description": "fen actually paid"},
-              "specialPrice": {"type": "boolean", "description": "特价: no member discount, still earns points"}}},
-          "PurchaseRequest": {"type": "object", "required": ["receiptNo", "occurredAt", "lines"],
-            "properties": {"receiptNo": {"type": "string", "minLength": 1, "maxLength": 64}, "occurredAt": {"type": "string", "format": "date-time", "description": "ISO 8601 with offset"},
-              "card": {"type": "string"}, "phone": {"type": "string"},
-              "lines": {"type": "array", "minItems": 1, "maxItems": 500, "items": {"$ref": "#/components/schemas/PurchaseLine"}}}},
-          "PurchaseResponse": {"type": "object", "required": ["receiptNo", "mall", "businessDate", "member", "totalFen", "eligibleFen", "factorPermille", "pointsEarned", "basePoints", "bonusPoints", "multipliers", "tierChanged", "eligibleToEnrol"],
-            "properties": {"receiptNo": {"type": "string"}, "mall": {"type": "string"}, "businessDate": {"type": "string", "format": "date"}, "member": {"type": "boolean"},
-              "cardNo": {"type": "string", "nullable": true}, "totalFen": {"type": "integer", "format": "int64"},
-              "eligibleFen": {"type": "integer", "format": "int64", "description": "the part of totalFen that earns points"},
-              "factorPermille": {"type": "integer", "description": "points multiplier applied, per mille (2000 = double)"},
-              "pointsEarned": {"type": "integer", "format": "int64"}, "basePoints": {"type": "integer", "format": "int64"}, "bonusPoints": {"type": "integer", "format": "int64"},
-              "multipliers": {"type": "array", "items": {"type": "string"}}, "pointsBalance": {"type": "integer", "format": "int64", "nullable": true},
-              "tier": {"type": "string", "nullable": true}, "previousTier": {"type": "string", "nullable": true}, "tierChanged": {"type": "boolean"},
-              "tierApprovalRequested": {"type": "string", "nullable": true}, "eligibleToEnrol": {"type": "boolean", "description": "non-member whose receipt meets the enrolment rule"}}},
-          "RefundRequest": {"type": "object", "required": ["refundNo", "receiptNo", "lines"],
-            "properties": {"refundNo": {"type": "string", "minLength": 1, "maxLength": 64}, "receiptNo": {"type": "string", "minLength": 1, "maxLength": 64},
-              "lines": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["counter", "amountFen"],
-                "properties": {"counter": {"type": "string"}, "amountFen": {"type": "integer", "format": "int64", "minimum": 1}}}}}},
-          "RefundResponse": {"type": "object", "required": ["refundNo", "receiptNo", "refundedFen", "pointsReversed", "tierChanged", "cardDeactivated"],
-            "properties": {"refundNo": {"type": "string"}, "receiptNo": {"type": "string"}, "refundedFen": {"type": "integer", "format": "int64"},
-              "pointsReversed": {"type": "integer", "format": "int64"}, "pointsBalance": {"type": "integer", "format": "int64", "nullable": true},
-              "tier": {"type": "string", "nullable": true}, "tierChanged": {"type": "boolean"}, "cardDeactivated": {"type": "boolean"}}},
-          "QuoteRequest": {"type": "object", "required": ["lines"],
-            "properties": {"card": {"type": "string"}, "phone": {"type": "string"}, "occurredAt": {"type": "string", "format": "date-time"},
-              "lines": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["counter", "amountFen"],
-                "properties": {"counter": {"type": "string"}, "amountFen": {"type": "integer", "format": "int64", "minimum": 1},
-                  "specialPrice": {"type": "boolean"}, "counterPromotionPermille": {"type": "integer", "minimum": 1, "maximum": 1000}}}}}},
-          "QuoteResponse": {"type": "object", "required": ["member", "lines", "payableFen", "pointsEarned", "basePoints", "bonusPoints", "multipliers"],
-            "properties": {"member": {"type": "boolean"}, "tier": {"type": "string", "nullable": true}, "payableFen": {"type": "integer", "format": "int64"},
-              "pointsEarned": {"type": "integer", "format": "int64"}, "basePoints": {"type": "integer", "format": "int64"}, "bonusPoints": {"type": "integer", "format": "int64"},
-              "multipliers": {"type": "array", "items": {"type": "string"}},
-              "lines": {"type": "array", "items": {"type": "object", "required": ["counter", "amountFen", "memberDiscountPermille", "payableFen"],
-                "properties": {"counter": {"type": "string"}, "amountFen": {"type": "integer", "format": "int64"}, "memberDiscountPermille": {"type": "integer"}, "payableFen": {"type": "integer", "format": "int64"}}}}}}
-        }
-      }
+    /// Encoded once: the document does not change while the server runs.
+    static let json: String = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // The document is built from constants; failing to encode it is a programming error caught by the tests.
+        guard let data = try? encoder.encode(document), let text = String(data: data, encoding: .utf8) else { return "{}" }
+        return text
+    }()
+
+    static var document: OpenAPI.Document {
+        OpenAPI.Document(
+            openAPIVersion: .v3_0_3,
+            info: .init(title: "MallVIP POS API", description: """
+                Member lookup, enrolment, quotes, purchases, refunds, coupons, rewards, parking, partner merchants and \
+                SMS callbacks for cashier and partner systems. Amounts are integer fen. Writes are idempotent on \
+                receiptNo / refundNo / idempotencyKey. Errors are JSON naming the field and the rule; a method a path \
+                does not have answers 405 with an Allow header.
+                """, version: "1.0.0"),
+            servers: [.init(urlTemplate: URLTemplate(rawValue: "/")!)],
+            paths: OpenAPIPaths.all,
+            components: .init(schemas: OpenAPISchemas.all, responses: ["Error": errorResponse("Error naming the field and the rule")],
+                              securitySchemes: ["apiKey": .http(scheme: "bearer", description:
+                                "An API key from `mallvip apikey create` (partner keys: `--partner CODE`), sent as Authorization: Bearer <key>")]),
+            security: [[.component(named: "apiKey"): []]])
     }
-    """
+
+    static func errorResponse(_ description: String) -> OpenAPI.Response {
+        .init(description: description, content: [.json: .init(schema: .reference(.component(named: "Error")))])
+    }
+}
+
+/// The bounds the API enforces, in one place for the handlers and the document.
+enum APIContract {
+    /// Receipt, refund and counter references on purchases, refunds and coupon use (`Validate.reference`): 1–64
+    /// printable ASCII characters, no space and no `|` (the fingerprint's separator).
+    static let referencePattern = "^[!-{}~]+$"
+    static let referenceMaxLength = 64
+    /// One line of a purchase, refund, quote or coupon use (`Validate.amount`): 1 fen to 100,000,000 yuan.
+    static let maxLineFen: Int64 = 10_000_000_000
+    static let maxPurchaseLines = 500
+    /// 11-digit mainland mobile number (`Identity.isValidPhone`).
+    static let phonePattern = "^1[3-9][0-9]{9}$"
+    /// Card numbers are digits with a Luhn check digit (`CardNumber.isValid`); the check digit is not expressible here.
+    static let cardPattern = "^[0-9]{2,32}$"
+    static let maxIdempotencyKey = 64
+    /// Text the server trims with `.whitespaces` and then requires non-empty: a character other than space or tab.
+    /// (The server also trims the other Unicode spaces, U+3000 and the like; the pattern states the ASCII part,
+    /// because schemathesis cannot draw from a negated class with non-ASCII escapes.)
+    static let notBlank = "[^ \\t]"
+    /// The same for `.whitespacesAndNewlines`: also not only line breaks.
+    static let notBlankLines = "[^ \\t\\n\\u000B\\f\\r]"
+}
+
+// MARK: - Building blocks
+
+extension JSONSchema {
+    static func ref(_ name: String, required: Bool = true) -> JSONSchema { .reference(.component(named: name), required: required) }
+
+    static func fen(required: Bool = true, nullable: Bool? = nil, min: Int? = nil, max: Int64? = nil, _ description: String? = nil) -> JSONSchema {
+        .integer(format: .int64, required: required, nullable: nullable, description: description,
+                 maximum: max.map { (Int($0), exclusive: false) }, minimum: min.map { ($0, exclusive: false) })
+    }
+
+    static func int64(required: Bool = true, nullable: Bool? = nil, _ description: String? = nil) -> JSONSchema {
+        .integer(format: .int64, required: required, nullable: nullable, description: description)
+    }
+
+    static func text(required: Bool = true, nullable: Bool? = nil, _ description: String? = nil) -> JSONSchema {
+        .string(required: required, nullable: nullable, description: description)
+    }
+
+    static func date(required: Bool = true, nullable: Bool? = nil, _ description: String? = nil) -> JSONSchema {
+        .string(format: .date, required: required, nullable: nullable, description: description)
+    }
+
+    static func dateTime(required: Bool = true, _ description: String? = nil) -> JSONSchema {
+        .string(format: .dateTime, required: required, description: description)
+    }
+
+    static func reference(required: Bool = true, _ description: String? = nil) -> JSONSchema {
+        .string(required: required, description: description, minLength: 1, maxLength: APIContract.referenceMaxLength,
+                pattern: APIContract.referencePattern)
+    }
+
+    static func idempotencyKey(_ description: String) -> JSONSchema {
+        .string(description: description, minLength: 1, maxLength: APIContract.maxIdempotencyKey, pattern: APIContract.notBlank)
+    }
+
+    /// `emptyMeansAbsent`: the handler reads "" as not given (purchases, coupon use, redemptions, partner visits).
+    static func card(required: Bool = false, emptyMeansAbsent: Bool = false,
+                     _ description: String = "card number: digits ending in a Luhn check digit") -> JSONSchema {
+        .string(required: required, description: emptyMeansAbsent ? description + "; empty = not given" : description,
+                pattern: emptyMeansAbsent ? "^(\(APIContract.cardPattern.dropFirst().dropLast()))?$" : APIContract.cardPattern)
+    }
+
+    static func phone(required: Bool = false, emptyMeansAbsent: Bool = false, _ description: String = "11-digit mobile number") -> JSONSchema {
+        .string(required: required, description: emptyMeansAbsent ? description + "; empty = not given" : description,
+                pattern: emptyMeansAbsent ? "^(\(APIContract.phonePattern.dropFirst().dropLast()))?$" : APIContract.phonePattern)
+    }
+
+    static func lineFen(_ description: String? = nil) -> JSONSchema {
+        .fen(min: 1, max: APIContract.maxLineFen, description)
+    }
+
+    /// A body that must name a member by card or phone (either or both; the card wins): anyOf the object with card
+    /// required and the same object with phone required. (Spelled as two whole objects rather than allOf + anyOf,
+    /// which schemathesis' coverage phase cannot draw from.)
+    static func cardOrPhone(_ properties: OrderedDictionary<String, JSONSchema>, description: String? = nil) -> JSONSchema {
+        either(properties, "card", .card(required: true), "phone", .phone(required: true), description: description)
+    }
+
+    /// anyOf: the object with `first` required, or with `second` required.
+    static func either(_ properties: OrderedDictionary<String, JSONSchema>, _ first: String, _ firstSchema: JSONSchema,
+                       _ second: String, _ secondSchema: JSONSchema, description: String? = nil) -> JSONSchema {
+        var a = properties, b = properties
+        a[first] = firstSchema
+        b[second] = secondSchema
+        return .any(of: [.object(properties: a), .object(properties: b)], core: .init(description: description))
+    }
+}
+
+extension OpenAPI.Response.Map {
+    /// The error answers of an operation, all with the Error body.
+    static func errors(_ codes: [Int]) -> OpenAPI.Response.Map {
+        var map = OpenAPI.Response.Map()
+        for code in codes { map[OpenAPI.Response.StatusCode(integerLiteral: code)] = .reference(.component(named: "Error")) }
+        return map
+    }
+
+    /// These answers, then those of `other` not already here.
+    func adding(_ other: OpenAPI.Response.Map) -> OpenAPI.Response.Map {
+        var map = self
+        for (code, response) in other where map[code] == nil { map[code] = response }
+        return map
+    }
+}
+
+extension OpenAPI.Response {
+    static func json(_ description: String, _ schema: JSONSchema) -> Either<JSONReference<OpenAPI.Response>, OpenAPI.Response> {
+        .response(.init(description: description, content: [.json: .init(schema: schema)]))
+    }
+}
+
+extension OpenAPI.Parameter {
+    static func query(_ name: String, _ schema: JSONSchema, required: Bool = false, _ description: String? = nil) -> OpenAPI.Parameter.Array.Element {
+        .parameter(.init(name: name, context: .query(required: required), schema: schema, description: description))
+    }
+
+    static func path(_ name: String, _ schema: JSONSchema) -> OpenAPI.Parameter.Array.Element {
+        .parameter(.init(name: name, context: .path, schema: schema))
+    }
+
+    /// `?card=…` or `?phone=…` (at least one): one exploded form object, so the rule "give card or phone" is in the
+    /// schema rather than only in prose.
+    static var memberKey: OpenAPI.Parameter.Array.Element {
+        .parameter(.init(name: "member", context: .query(required: true),
+                         schema: .init(.object(description: "card or phone (at least one; card wins)", minProperties: 1,
+                                               properties: ["card": .card(), "phone": .phone()],
+                                               additionalProperties: .a(false)),
+                                       style: .form, explode: true),
+                         description: "the member: ?card=… or ?phone=…"))
+    }
+}
+
+extension OpenAPI.Request {
+    static func json(_ schema: JSONSchema) -> OpenAPI.Request {
+        .init(content: [.json: .init(schema: schema)], required: true)
+    }
 }

@@ -26,6 +26,7 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
     try await store.prepareStorage()
     if case .sqlite(let path) = config.database {
         let checkpointer = SQLiteCheckpointer(path: path, logger: app.logger)
+        try store.openSQLiteWriter(path: path)   // purchase batches without a thread hop per statement (issue 15)
         await app.storage.setWithAsyncShutdown(CheckpointerKey.self, to: checkpointer, onShutdown: { $0.stop() })
     }
 
@@ -39,6 +40,7 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
     app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(MethodNotAllowedMiddleware())  // a known /api/ path, another method: 405 with Allow
     try routes(app)
 }
 

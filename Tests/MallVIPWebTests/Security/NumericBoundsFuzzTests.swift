@@ -240,7 +240,7 @@ import VaporTesting
 
             /// A plausible JSON value for a schema, with `hole` (a path of keys) replaced by the hostile literal.
             func build(_ raw: JSONValue, name: String, at path: [String], hole: [String], literal: String) -> String {
-                let schema = validator.resolve(raw)
+                let schema = validator.representative(raw)
                 if path == hole { return literal }
                 if let options = schema["enum"]?.array, let first = options.first { return first.description }
                 switch schema["type"]?.string ?? (schema["properties"] != nil ? "object" : "") {
@@ -268,7 +268,7 @@ import VaporTesting
             }
             /// Key paths of every integer or number in a schema (array items as "0").
             func numericPaths(_ raw: JSONValue, at path: [String], depth: Int = 0) -> [[String]] {
-                let schema = validator.resolve(raw)
+                let schema = validator.representative(raw)
                 guard depth < 6 else { return [] }
                 switch schema["type"]?.string {
                 case "integer", "number": return [path]
