@@ -3,12 +3,12 @@ import Testing
 
 private func yuan(_ text: String) -> Int64 { Money.parseYuan(text)! }
 
-/// Programme economics (requirements §13, §19): the seeds' plan, cost lines from unit prices, ROI on both bases.
+/// Programme economics (docs/domain.md §13, §19): the 000 plan, cost lines from unit prices, ROI on both bases.
 @Suite("Economics arithmetic")
 struct EconomicsArithmeticTests {
-    /// The seed (000 L139-141) writes "180000 − 80000 − 5000 − 3000 = 97000"; the subtraction gives 92,000 (its own
+    /// The 000 plan (docs/domain.md §13.1, §19) writes "180000 − 80000 − 5000 − 3000 = 97000"; the subtraction gives 92,000 (its own
     /// total cost is 88,000). The calculator computes from the lines, as the SMS line is computed from its unit price.
-    @Test("the 000 plan: 200 new VIPs × 900 yuan − 80,000 − 5,000 − 3,000 = 92,000 on revenue, not the 97,000 the seed wrote")
+    @Test("the 000 plan: 200 new VIPs × 900 yuan − 80,000 − 5,000 − 3,000 = 92,000 on revenue, not the 97,000 the plan wrote")
     func seedPlan() {
         let plan = ProgrammePlan.seed(marginPermille: 300)
         #expect(plan.incrementalRevenueFen == yuan("180000"))
@@ -33,7 +33,7 @@ struct EconomicsArithmeticTests {
         #expect(ProgrammePL(incrementalRevenueFen: 1000, marginPermille: 300, costFen: 0).roiPermille(.margin) == nil)
     }
 
-    @Test("the birthday SMS line from unit prices is 1,200 yuan, not the 1.44万 the source wrote (§19)")
+    @Test("the birthday SMS line from unit prices is 1,200 yuan, not the 1.44万 the plan wrote (docs/domain.md §19)")
     func smsLine() {
         let q = CostArithmetic.parseQuantity("2000 × 12")
         #expect(q == 24_000)
@@ -63,7 +63,7 @@ struct EconomicsArithmeticTests {
         #expect(total == yuan("43440"))
     }
 
-    @Test("each kind has a default bucket from §13.2")
+    @Test("each kind has a default bucket (docs/domain.md §13.2)")
     func buckets() {
         #expect(CostKind.sms.defaultBucket == .currentMedia)
         #expect(CostKind.mailedCards.defaultBucket == .currentPromotion)
@@ -85,7 +85,7 @@ struct EconomicsArithmeticTests {
 
 @Suite("Targets arithmetic")
 struct TargetsArithmeticTests {
-    @Test("a relative target is last year's actual × (1 + change): 6,000 + 15% = 6,900 (000 L23)")
+    @Test("a relative target is last year's actual × (1 + change): 6,000 + 15% = 6,900 (the 000 plan's spend target)")
     func relative() {
         let t = KPITarget(year: 2026, metric: .spendPerActiveCard, mode: .relative, value: 150)
         #expect(t.resolved(lastYear: yuan("6000")) == yuan("6900"))

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Typed console routes: one enum gives both the paths registered and the links rendered, so links cannot
-/// drift from routes.
+/// Typed console links. Each case fills in a `SiteRoute`, the same value its route is registered with, so a
+/// link cannot drift from its route (`LinkRouteTests` follows every rendered link to a registered route).
 enum SiteURL {
     case home
     case login(next: String?)
@@ -12,7 +12,7 @@ enum SiteURL {
     case enrol
     case member(Int64)
     case memberEdit(Int64)
-    case memberAction(Int64, String)
+    case memberAction(Int64, MemberAction)
     case tierRequests
     case tierRequestDecide(Int64)
     case counters
@@ -38,7 +38,7 @@ enum SiteURL {
     case rewards
     case rewardNew
     case reward(Int64)
-    case rewardAction(Int64, String)
+    case rewardAction(Int64, RewardAction)
     case rewardSettlement(month: String?)
     case rewardSettlementCSV(month: String)
     case coupons(status: String?, query: String?)
@@ -54,7 +54,7 @@ enum SiteURL {
     case campaignNew
     case campaign(Int64)
     case campaignEdit(Int64)
-    case campaignAction(Int64, String)
+    case campaignAction(Int64, CampaignAction)
     case messages(status: String?, channel: String?, source: String?, member: String?, month: String?)
     case calls
     case callFinish(Int64)
@@ -67,9 +67,9 @@ enum SiteURL {
     case eventCheckIn(Int64)
     case eventWalkIn(Int64)
     case eventReport(Int64)
-    /// Feedback (issue 6, §11): complaints and service requests, the quarterly report.
+    /// Feedback (issue 6, docs/domain.md §11): complaints and service requests, the quarterly report.
     case complaints(status: String?)
-    case complaintAction(Int64, String)
+    case complaintAction(Int64, ComplaintAction)
     case feedbackReport(quarter: String?)
     case feedbackQuarterlySend
     case eventSurveys(Int64)
@@ -107,114 +107,142 @@ enum SiteURL {
     case targetDelete(Int64)
     case programmeSimulate
     case stylesheet
+    /// Events (issue 6): the list, a new one, one event and what planners do with it.
+    case events
+    case eventNew
+    case event(Int64)
+    case eventEdit(Int64)
+    case eventInvite(Int64)
+    case eventStatus(Int64)
+    case eventRSVP(Int64)
+    case imports
+    case exportMembers
+    case exportPurchases
+    case exportLedger
+    /// The token-signed links in messages: a survey, an event invitation.
+    case survey(token: String)
+    case eventLink(token: String)
 
     var path: String {
         switch self {
-        case .home: "/"
-        case .login(let next): "/login" + (next.map { "?next=" + ($0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "?"])) ?? "") } ?? "")
-        case .logout: "/logout"
-        case .language: "/console/language"
-        case .dashboard: "/console"
-        case .members(let q): "/console/members" + (q.map { "?q=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")
-        case .enrol: "/console/members/new"
-        case .member(let id): "/console/members/\(id)"
-        case .memberEdit(let id): "/console/members/\(id)/edit"
-        case .memberAction(let id, let action): "/console/members/\(id)/\(action)"
-        case .tierRequests: "/console/tier-requests"
-        case .tierRequestDecide(let id): "/console/tier-requests/\(id)"
-        case .counters: "/console/counters"
-        case .counterNew: "/console/counters/new"
-        case .counter(let id): "/console/counters/\(id)"
-        case .departments: "/console/departments"
-        case .malls: "/console/malls"
-        case .staff: "/console/staff"
-        case .staffToggle(let id): "/console/staff/\(id)/toggle"
-        case .password: "/console/password"
-        case .staffResetPassword(let id): "/console/staff/\(id)/reset-password"
-        case .apiKeys: "/console/api-keys"
-        case .apiKeyRevoke(let id): "/console/api-keys/\(id)/revoke"
-        case .programme: "/console/programme"
-        case .programmeVersion(let v): "/console/programme?version=\(v)"
-        case .partners: "/console/partners"
-        case .partnerNew: "/console/partners/new"
-        case .partner(let id): "/console/partners/\(id)"
-        case .partnerSettlement(let month): "/console/partners/settlement" + (month.map { "?month=\($0)" } ?? "")
-        case .memberRedeem(let id): "/console/members/\(id)/redeem"
-        case .redemptionVoid(let member, let id): "/console/members/\(member)/redemptions/\(id)/void"
-        case .rewards: "/console/rewards"
-        case .rewardNew: "/console/rewards/new"
-        case .reward(let id): "/console/rewards/\(id)"
-        case .rewardAction(let id, let action): "/console/rewards/\(id)/\(action)"
-        case .rewardSettlement(let month): "/console/rewards/settlement" + (month.map { "?month=\($0)" } ?? "")
-        case .rewardSettlementCSV(let month): "/console/rewards/settlement.csv?month=\(month)"
+        case .home: SiteRoute.root.path()
+        case .login(let next): SiteRoute.login.path() + (next.map { "?next=" + ($0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "?"])) ?? "") } ?? "")
+        case .logout: SiteRoute.logout.path()
+        case .language: SiteRoute.language.path()
+        case .dashboard: SiteRoute.dashboard.path()
+        case .members(let q): SiteRoute.members.path() + (q.map { "?q=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")
+        case .enrol: SiteRoute.enrol.path()
+        case .member(let id): SiteRoute.member.path(id)
+        case .memberEdit(let id): SiteRoute.memberEdit.path(id)
+        case .memberAction(let id, let action): action.route.path(id)
+        case .tierRequests: SiteRoute.tierRequests.path()
+        case .tierRequestDecide(let id): SiteRoute.tierRequestDecide.path(id)
+        case .counters: SiteRoute.counters.path()
+        case .counterNew: SiteRoute.counterNew.path()
+        case .counter(let id): SiteRoute.counter.path(id)
+        case .departments: SiteRoute.departments.path()
+        case .malls: SiteRoute.malls.path()
+        case .staff: SiteRoute.staff.path()
+        case .staffToggle(let id): SiteRoute.staffToggle.path(id)
+        case .password: SiteRoute.password.path()
+        case .staffResetPassword(let id): SiteRoute.staffResetPassword.path(id)
+        case .apiKeys: SiteRoute.apiKeys.path()
+        case .apiKeyRevoke(let id): SiteRoute.apiKeyRevoke.path(id)
+        case .programme: SiteRoute.programme.path()
+        case .programmeVersion(let v): SiteRoute.programme.path() + "?version=\(v)"
+        case .partners: SiteRoute.partners.path()
+        case .partnerNew: SiteRoute.partnerNew.path()
+        case .partner(let id): SiteRoute.partner.path(id)
+        case .partnerSettlement(let month): SiteRoute.partnerSettlement.path() + (month.map { "?month=\($0)" } ?? "")
+        case .memberRedeem(let id): SiteRoute.memberRedeem.path(id)
+        case .redemptionVoid(let member, let id): SiteRoute.redemptionVoid.path(member, id)
+        case .rewards: SiteRoute.rewards.path()
+        case .rewardNew: SiteRoute.rewardNew.path()
+        case .reward(let id): SiteRoute.reward.path(id)
+        case .rewardAction(let id, let action): action.route.path(id)
+        case .rewardSettlement(let month): SiteRoute.rewardSettlement.path() + (month.map { "?month=\($0)" } ?? "")
+        case .rewardSettlementCSV(let month): SiteRoute.rewardSettlementCSV.path() + "?month=\(month)"
         case .coupons(let status, let q):
-            "/console/coupons" + Self.query([("status", status), ("q", q)])
-        case .coupon(let code): "/console/coupons/\(code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? code)"
-        case .financePoints(let days): "/console/finance/points" + (days.map { "?days=\($0)" } ?? "")
-        case .segments: "/console/segments"
-        case .exports: "/console/exports"
-        case .segmentNew: "/console/segments/new"
-        case .segment(let id): "/console/segments/\(id)"
-        case .segmentDelete(let id): "/console/segments/\(id)/delete"
-        case .segmentExport(let id): "/console/segments/\(id)/export.csv"
-        case .campaigns: "/console/campaigns"
-        case .campaignNew: "/console/campaigns/new"
-        case .campaign(let id): "/console/campaigns/\(id)"
-        case .campaignEdit(let id): "/console/campaigns/\(id)/edit"
-        case .campaignAction(let id, let action): "/console/campaigns/\(id)/\(action)"
+            SiteRoute.coupons.path() + Self.query([("status", status), ("q", q)])
+        case .coupon(let code): SiteRoute.coupon.path(code)
+        case .financePoints(let days): SiteRoute.financePoints.path() + (days.map { "?days=\($0)" } ?? "")
+        case .segments: SiteRoute.segments.path()
+        case .exports: SiteRoute.exports.path()
+        case .segmentNew: SiteRoute.segmentNew.path()
+        case .segment(let id): SiteRoute.segment.path(id)
+        case .segmentDelete(let id): SiteRoute.segmentDelete.path(id)
+        case .segmentExport(let id): SiteRoute.segmentExport.path(id)
+        case .campaigns: SiteRoute.campaigns.path()
+        case .campaignNew: SiteRoute.campaignNew.path()
+        case .campaign(let id): SiteRoute.campaign.path(id)
+        case .campaignEdit(let id): SiteRoute.campaignEdit.path(id)
+        case .campaignAction(let id, let action): action.route.path(id)
         case .messages(let status, let channel, let source, let member, let month):
-            "/console/messages" + Self.query([("status", status), ("channel", channel), ("source", source), ("member", member), ("month", month)])
-        case .calls: "/console/calls"
-        case .callFinish(let id): "/console/calls/\(id)"
+            SiteRoute.messages.path() + Self.query([("status", status), ("channel", channel), ("source", source), ("member", member), ("month", month)])
+        case .calls: SiteRoute.calls.path()
+        case .callFinish(let id): SiteRoute.callFinish.path(id)
         case .tasks(let staff, let kind, let status):
-            "/console/tasks" + Self.query([("staff", staff), ("kind", kind), ("status", status)])
-        case .taskClose(let id): "/console/tasks/\(id)"
-        case .taskLapseCSV(let id): "/console/tasks/\(id)/lapse.csv"
-        case .taskDeletion(let id): "/console/tasks/\(id)/deletion"
-        case .eventCheckIn(let id): "/console/events/\(id)/checkin"
-        case .eventWalkIn(let id): "/console/events/\(id)/walkin"
-        case .eventReport(let id): "/console/events/\(id)/report"
-        case .complaints(let status): "/console/complaints" + (status.map { "?status=\($0)" } ?? "")
-        case .complaintAction(let id, let action): "/console/complaints/\(id)/\(action)"
-        case .feedbackReport(let q): "/console/feedback" + (q.map { "?quarter=\($0)" } ?? "")
-        case .feedbackQuarterlySend: "/console/feedback/quarterly-send"
-        case .eventSurveys(let id): "/console/events/\(id)/surveys"
-        case .churn: "/console/churn"
-        case .templates: "/console/templates"
-        case .templateNew: "/console/templates/new"
-        case .template(let code): "/console/templates/\(code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? code)"
-        case .journeys: "/console/journeys"
-        case .journey(let code): "/console/journeys/\(code)"
-        case .journeyToggle(let code): "/console/journeys/\(code)/toggle"
-        case .holidays: "/console/holidays"
-        case .holidayNew: "/console/holidays/new"
-        case .holiday(let id): "/console/holidays/\(id)"
-        case .holidayDelete(let id): "/console/holidays/\(id)/delete"
+            SiteRoute.tasks.path() + Self.query([("staff", staff), ("kind", kind), ("status", status)])
+        case .taskClose(let id): SiteRoute.taskClose.path(id)
+        case .taskLapseCSV(let id): SiteRoute.taskLapseCSV.path(id)
+        case .taskDeletion(let id): SiteRoute.taskDeletion.path(id)
+        case .eventCheckIn(let id): SiteRoute.eventCheckIn.path(id)
+        case .eventWalkIn(let id): SiteRoute.eventWalkIn.path(id)
+        case .eventReport(let id): SiteRoute.eventReport.path(id)
+        case .complaints(let status): SiteRoute.complaints.path() + (status.map { "?status=\($0)" } ?? "")
+        case .complaintAction(let id, let action): action.route.path(id)
+        case .feedbackReport(let q): SiteRoute.feedbackReport.path() + (q.map { "?quarter=\($0)" } ?? "")
+        case .feedbackQuarterlySend: SiteRoute.feedbackQuarterlySend.path()
+        case .eventSurveys(let id): SiteRoute.eventSurveys.path(id)
+        case .churn: SiteRoute.churn.path()
+        case .templates: SiteRoute.templates.path()
+        case .templateNew: SiteRoute.templateNew.path()
+        case .template(let code): SiteRoute.template.path(code)
+        case .journeys: SiteRoute.journeys.path()
+        case .journey(let code): SiteRoute.journey.path(code)
+        case .journeyToggle(let code): SiteRoute.journeyToggle.path(code)
+        case .holidays: SiteRoute.holidays.path()
+        case .holidayNew: SiteRoute.holidayNew.path()
+        case .holiday(let id): SiteRoute.holiday.path(id)
+        case .holidayDelete(let id): SiteRoute.holidayDelete.path(id)
         case .prospects(let counter, let department):
-            "/console/prospects" + Self.query([("counter", counter.map(String.init)), ("department", department.map(String.init))])
+            SiteRoute.prospects.path() + Self.query([("counter", counter.map(String.init)), ("department", department.map(String.init))])
         case .prospectInvites(let month, let counter, let department):
-            "/console/prospects/invites" + Self.query([("month", month), ("counter", counter.map(String.init)), ("department", department.map(String.init))])
+            SiteRoute.prospectInvites.path() + Self.query([("month", month), ("counter", counter.map(String.init)), ("department", department.map(String.init))])
         case .conversionRanking(let mall, let week):
-            "/console/prospects/ranking" + Self.query([("mall", mall.map(String.init)), ("week", week)])
-        case .conversionAward: "/console/prospects/ranking/award"
-        case .staffCounter(let id): "/console/staff/\(id)/counter"
-        case .myVIPs(let staff): "/console/my-vips" + Self.query([("staff", staff.map(String.init))])
-        case .myVIPsContact: "/console/my-vips/contacts"
-        case .accountManagers: "/console/account-managers"
-        case .staffHiredOn(let id): "/console/account-managers/\(id)/hired-on"
-        case .managerRanking(let month): "/console/account-managers/ranking" + Self.query([("month", month)])
-        case .managerAward: "/console/account-managers/ranking/award"
-        case .reports(let period, let mall): "/console/reports" + Self.query([("p", period), ("mall", mall)])
-        case .reportCSV(let table, let period, let mall): "/console/reports/\(table).csv" + Self.query([("p", period), ("mall", mall)])
-        case .economics(let year): "/console/economics" + Self.query([("year", year.map(String.init))])
-        case .economicsCostsCSV(let year): "/console/economics/costs.csv?year=\(year)"
-        case .economicsCosts: "/console/economics/costs"
-        case .economicsCostDelete(let id): "/console/economics/costs/\(id)/delete"
-        case .targets(let year): "/console/targets" + Self.query([("year", year.map(String.init))])
-        case .targetsSet: "/console/targets"
-        case .targetDelete(let id): "/console/targets/\(id)/delete"
-        case .programmeSimulate: "/console/programme/simulate"
-        case .stylesheet: "/console.css"
+            SiteRoute.conversionRanking.path() + Self.query([("mall", mall.map(String.init)), ("week", week)])
+        case .conversionAward: SiteRoute.conversionAward.path()
+        case .staffCounter(let id): SiteRoute.staffCounter.path(id)
+        case .myVIPs(let staff): SiteRoute.myVIPs.path() + Self.query([("staff", staff.map(String.init))])
+        case .myVIPsContact: SiteRoute.myVIPsContact.path()
+        case .accountManagers: SiteRoute.accountManagers.path()
+        case .staffHiredOn(let id): SiteRoute.staffHiredOn.path(id)
+        case .managerRanking(let month): SiteRoute.managerRanking.path() + Self.query([("month", month)])
+        case .managerAward: SiteRoute.managerAward.path()
+        case .reports(let period, let mall): SiteRoute.reports.path() + Self.query([("p", period), ("mall", mall)])
+        case .reportCSV(let table, let period, let mall): SiteRoute.reportCSV.path(table + ".csv") + Self.query([("p", period), ("mall", mall)])
+        case .economics(let year): SiteRoute.economics.path() + Self.query([("year", year.map(String.init))])
+        case .economicsCostsCSV(let year): SiteRoute.economicsCostsCSV.path() + "?year=\(year)"
+        case .economicsCosts: SiteRoute.economicsCosts.path()
+        case .economicsCostDelete(let id): SiteRoute.economicsCostDelete.path(id)
+        case .targets(let year): SiteRoute.targets.path() + Self.query([("year", year.map(String.init))])
+        case .targetsSet: SiteRoute.targets.path()
+        case .targetDelete(let id): SiteRoute.targetDelete.path(id)
+        case .programmeSimulate: SiteRoute.programmeSimulate.path()
+        case .stylesheet: SiteRoute.stylesheet.path()
+        case .events: SiteRoute.events.path()
+        case .eventNew: SiteRoute.eventNew.path()
+        case .event(let id): SiteRoute.event.path(id)
+        case .eventEdit(let id): SiteRoute.eventEdit.path(id)
+        case .eventInvite(let id): SiteRoute.eventInvite.path(id)
+        case .eventStatus(let id): SiteRoute.eventStatus.path(id)
+        case .eventRSVP(let id): SiteRoute.eventRSVP.path(id)
+        case .imports: SiteRoute.imports.path()
+        case .exportMembers: SiteRoute.exportMembers.path()
+        case .exportPurchases: SiteRoute.exportPurchases.path()
+        case .exportLedger: SiteRoute.exportLedger.path()
+        case .survey(let token): SiteRoute.survey.path(token)
+        case .eventLink(let token): SiteRoute.eventLink.path(token)
         }
     }
 

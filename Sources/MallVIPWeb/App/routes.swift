@@ -1,7 +1,7 @@
 import Vapor
 
 func routes(_ app: Application) throws {
-    app.get("healthz") { _ in "ok" }
+    app.get(.healthz) { _ in "ok" }
     try app.register(collection: HealthController())
     try app.register(collection: POSController())
     try app.register(collection: PartnerController())

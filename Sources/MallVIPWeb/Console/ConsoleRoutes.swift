@@ -6,34 +6,34 @@ struct ConsoleRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         // The object-level check (may this user see this member?) on every console route naming a member (issue 14).
         let routes = routes.grouped(MemberAccessMiddleware())
-        routes.get("console.css") { req in Stylesheet.serve(req) }
-        routes.get("console.js") { req in ConsoleScript.serve(req) }   // no inline script (CSP)
-        routes.get { req in req.redirect(to: SiteURL.dashboard.path) }
+        routes.get(.stylesheet) { req in Stylesheet.serve(req) }
+        routes.get(.script) { req in ConsoleScript.serve(req) }   // no inline script (CSP)
+        routes.get(.root) { req in req.redirect(to: SiteURL.dashboard.path) }
         try routes.register(collection: LoginController())
 
         let anyone = routes.grouped(StaffAuthMiddleware(roles: StaffRole.everyone))
-        anyone.get("console", use: DashboardController.show)
-        anyone.post("console", "language", use: LoginController.setLanguage)
-        anyone.post("logout", use: LoginController.logout)
+        anyone.get(.dashboard, use: DashboardController.show)
+        anyone.post(.language, use: LoginController.setLanguage)
+        anyone.post(.logout, use: LoginController.logout)
 
         let lookup = routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk.union([.counterStaff])))
-        lookup.get("console", "members", use: MembersController.search)
-        lookup.get("console", "members", ":id", use: MembersController.show)
+        lookup.get(.members, use: MembersController.search)
+        lookup.get(.member, use: MembersController.show)
 
         let desk = routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk))
-        desk.get("console", "members", "new", use: MembersController.enrolForm)
-        desk.post("console", "members", "new", use: MembersController.enrol)
-        desk.get("console", "members", ":id", "edit", use: MembersController.editForm)
-        desk.post("console", "members", ":id", "edit", use: MembersController.update)
-        desk.post("console", "members", ":id", "card-lost", use: MembersController.cardLost)
-        desk.post("console", "members", ":id", "card-replace", use: MembersController.cardReplace)
+        desk.get(.enrol, use: MembersController.enrolForm)
+        desk.post(.enrol, use: MembersController.enrol)
+        desk.get(.memberEdit, use: MembersController.editForm)
+        desk.post(.memberEdit, use: MembersController.update)
+        desk.post(.memberCardLost, use: MembersController.cardLost)
+        desk.post(.memberCardReplace, use: MembersController.cardReplace)
 
         let managers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers))
-        managers.post("console", "members", ":id", "manual-tier", use: MembersController.manualTier)
-        managers.post("console", "members", ":id", "adjust-points", use: MembersController.adjustPoints)
-        managers.post("console", "members", ":id", "reveal-id", use: MembersController.revealID)
-        managers.get("console", "tier-requests", use: TierRequestsController.list)
-        managers.post("console", "tier-requests", ":id", use: TierRequestsController.decide)
+        managers.post(.memberManualTier, use: MembersController.manualTier)
+        managers.post(.memberAdjustPoints, use: MembersController.adjustPoints)
+        managers.post(.memberRevealID, use: MembersController.revealID)
+        managers.get(.tierRequests, use: TierRequestsController.list)
+        managers.post(.tierRequestDecide, use: TierRequestsController.decide)
 
         try OrganisationController.register(routes)
         try AdminController.register(routes)

@@ -9,8 +9,8 @@ import Vapor
 /// is no session to carry a CSRF token.
 enum EventLinkController {
     static func register(_ routes: any RoutesBuilder) throws {
-        routes.get("e", ":token", use: show)
-        routes.post("e", ":token", use: answer)
+        routes.get(.eventLink, use: show)
+        routes.post(.eventLink, use: answer)
     }
 
     struct AnswerForm: Content { var accept: String }
@@ -36,7 +36,7 @@ enum EventLinkController {
             if e.rule == "invitation.exists" { return try await page(req, error: nil) }
             return try await page(req, error: Forms.message(e, PageContext(req)), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/e/\(token)", redirectType: .normal)
+        return req.redirect(to: SiteURL.eventLink(token: token).path, redirectType: .normal)
     }
 
     static func page(_ req: Request, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -57,7 +57,7 @@ enum EventLinkController {
             EventRSVPView.details(e, programme, ctx),
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             EventRSVPView.status(inv, ctx),
-            EventRSVPView.buttons(e, inv, action: "/e/\(token)", csrf: nil, nowMs: nowMs, ctx),
+            EventRSVPView.buttons(e, inv, action: SiteURL.eventLink(token: token).path, csrf: nil, nowMs: nowMs, ctx),
             EventRSVPView.qr(inv, linkBase: linkBase(req), ctx))
         return MemberLayout.render(ctx, title: ctx.t("活动邀请", "Event invitation"), body, status: status, signedIn: false)
     }

@@ -46,7 +46,7 @@ enum EventRSVPView {
 
     static func qr(_ inv: EventInvitation, linkBase: String, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         guard inv.status == .accepted else { return .empty }
-        let link = linkBase + "/e/" + inv.token
+        let link = linkBase + SiteURL.eventLink(token: inv.token).path
         return .div(.class("qr"), .raw(QRCode.svg(link, pixelsPerModule: 5, label: ctx.t("入场二维码", "Entry QR code"))))
     }
 }

@@ -8,8 +8,8 @@ import Vapor
 /// `req.memberId`: an event id in the URL only finds the member's own invitation.
 struct MemberEventsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("events", use: list)
-        routes.post("events", ":id", use: answer)
+        routes.get(.memberSiteEvents, use: list)
+        routes.post(.memberSiteEvent, use: answer)
     }
 
     struct AnswerForm: Content { var accept: String }

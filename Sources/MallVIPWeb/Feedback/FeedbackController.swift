@@ -9,14 +9,14 @@ import Vapor
 enum FeedbackController {
     static func register(_ routes: any RoutesBuilder) throws {
         let desk = routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk))
-        desk.get("console", "complaints", use: list)
-        desk.post("console", "complaints", use: open)
-        desk.post("console", "complaints", ":id", "respond", use: respond)
-        desk.post("console", "complaints", ":id", "resolve", use: resolve)
+        desk.get(.complaints, use: list)
+        desk.post(.complaints, use: open)
+        desk.post(.complaintRespond, use: respond)
+        desk.post(.complaintResolve, use: resolve)
         let org = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
-        org.get("console", "feedback", use: report)
-        org.post("console", "feedback", "quarterly-send", use: quarterlySend)
-        org.post("console", "events", ":id", "surveys", use: eventSurveys)
+        org.get(.feedbackReport, use: report)
+        org.post(.feedbackQuarterlySend, use: quarterlySend)
+        org.post(.eventSurveys, use: eventSurveys)
     }
 
     static func linkBase(_ req: Request) -> String { req.application.appConfig.messaging.publicURL ?? "" }

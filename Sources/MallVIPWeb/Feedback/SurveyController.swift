@@ -8,8 +8,8 @@ import Vapor
 /// POST is checked for same origin, since there is no session to carry a CSRF token.
 enum SurveyController {
     static func register(_ routes: any RoutesBuilder) throws {
-        routes.get("s", ":token", use: show)
-        routes.post("s", ":token", use: answer)
+        routes.get(.survey, use: show)
+        routes.post(.survey, use: answer)
     }
 
     struct AnswerForm: Content { var nps: Int?; var csat: Int?; var comment: String? }

@@ -18,7 +18,7 @@ enum SurveyView {
             .raw(style),
             .p(.text(context)),
             Layout.errorBox(error),
-            .form(.method(.post), .action("/s/\(token)"), .id("survey"),
+            .form(.method(.post), .action(SiteURL.survey(token: token).path), .id("survey"),
                   .div(.class("scale"),
                             .p(.class("q"), .text(ctx.t("您有多大可能向朋友或同事推荐\(storeName)？（0 = 完全不会，10 = 非常愿意）",
                                                 "How likely are you to recommend \(storeName) to a friend or colleague? (0 = not at all, 10 = extremely)"))),

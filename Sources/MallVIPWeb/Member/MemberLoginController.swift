@@ -8,9 +8,9 @@ import Vapor
 /// same pages and statuses (no SMS goes out), so the form cannot be used to find out who is a member.
 struct MemberLoginController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("login", use: form)
-        routes.post("login", use: requestCode)
-        routes.post("login", "verify", use: verify)
+        routes.get(.memberSiteLogin, use: form)
+        routes.post(.memberSiteLogin, use: requestCode)
+        routes.post(.memberSiteLoginVerify, use: verify)
     }
 
     struct PhoneForm: Content { var phone: String? }

@@ -4,14 +4,15 @@ import Vapor
 /// `MemberAuthMiddleware`: redirect to sign-in, CSRF on POST); each helper registers its own controller there.
 struct MemberRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let m = routes.grouped("m")
-        m.get("member.css") { req in MemberStylesheet.serve(req) }
-        m.post("language", use: MemberLanguage.set)
+        // Every path is a whole `SiteRoute` (/m/…), so the site is not grouped by prefix here.
+        let m = routes
+        m.get(.memberSiteStylesheet) { req in MemberStylesheet.serve(req) }
+        m.post(.memberSiteLanguage, use: MemberLanguage.set)
         try m.register(collection: MemberLoginController())
 
         let member = m.grouped(MemberAuthMiddleware())
-        member.get { req in req.redirect(to: MemberURL.card.path) }
-        member.post("logout", use: MemberLoginController.logout)
+        member.get(.memberSiteHome) { req in req.redirect(to: MemberURL.card.path) }
+        member.post(.memberSiteLogout, use: MemberLoginController.logout)
         try member.register(collection: MemberSelfServiceController())
         try member.register(collection: MemberProfileController())
         try member.register(collection: MemberEventsController())

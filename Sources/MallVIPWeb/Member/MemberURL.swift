@@ -1,7 +1,7 @@
 import Foundation
 
-/// Typed routes of the member self-service site under /m/: one enum gives both the paths registered and the
-/// links rendered. Every page is scoped by the signed-in member (`req.memberId`), never by an id in the URL.
+/// Typed links of the member self-service site under /m/. Each case fills in the `SiteRoute` its route is
+/// registered with, so links and routes cannot drift. Every page is scoped by the signed-in member (`req.memberId`), never by an id in the URL.
 enum MemberURL {
     case home
     case login
@@ -27,26 +27,26 @@ enum MemberURL {
 
     var path: String {
         switch self {
-        case .home: "/m"
-        case .login: "/m/login"
-        case .loginVerify: "/m/login/verify"
-        case .logout: "/m/logout"
-        case .language: "/m/language"
-        case .stylesheet: "/m/member.css"
-        case .card: "/m/card"
-        case .points(let page): "/m/points" + Self.page(page)
-        case .purchases(let page): "/m/purchases" + Self.page(page)
-        case .purchase(let id): "/m/purchases/\(id)"
-        case .coupons: "/m/coupons"
-        case .coupon(let code): "/m/coupons/\(code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? code)"
-        case .rewards: "/m/rewards"
-        case .referral: "/m/referral"
-        case .profile: "/m/profile"
-        case .profileConsent: "/m/profile/consent"
-        case .profileData(let format): "/m/profile/data.\(format)"
-        case .profileDelete: "/m/profile/delete"
-        case .events: "/m/events"
-        case .event(let id): "/m/events/\(id)"
+        case .home: SiteRoute.memberSiteHome.path()
+        case .login: SiteRoute.memberSiteLogin.path()
+        case .loginVerify: SiteRoute.memberSiteLoginVerify.path()
+        case .logout: SiteRoute.memberSiteLogout.path()
+        case .language: SiteRoute.memberSiteLanguage.path()
+        case .stylesheet: SiteRoute.memberSiteStylesheet.path()
+        case .card: SiteRoute.memberSiteCard.path()
+        case .points(let page): SiteRoute.memberSitePoints.path() + Self.page(page)
+        case .purchases(let page): SiteRoute.memberSitePurchases.path() + Self.page(page)
+        case .purchase(let id): SiteRoute.memberSitePurchase.path(id)
+        case .coupons: SiteRoute.memberSiteCoupons.path()
+        case .coupon(let code): SiteRoute.memberSiteCoupon.path(code)
+        case .rewards: SiteRoute.memberSiteRewards.path()
+        case .referral: SiteRoute.memberSiteReferral.path()
+        case .profile: SiteRoute.memberSiteProfile.path()
+        case .profileConsent: SiteRoute.memberSiteProfileConsent.path()
+        case .profileData(let format): (format == "csv" ? SiteRoute.memberSiteProfileDataCSV : SiteRoute.memberSiteProfileDataJSON).path()
+        case .profileDelete: SiteRoute.memberSiteProfileDelete.path()
+        case .events: SiteRoute.memberSiteEvents.path()
+        case .event(let id): SiteRoute.memberSiteEvent.path(id)
         }
     }
 

@@ -8,8 +8,8 @@ import Vapor
 /// development (`MALLVIP_ENV=development`) it is open.
 struct HealthController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("health", use: health)
-        routes.get("metrics", use: metrics)
+        routes.get(.health, use: health)
+        routes.get(.metrics, use: metrics)
     }
 
     struct HealthDTO: Content {

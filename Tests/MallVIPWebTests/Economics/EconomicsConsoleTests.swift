@@ -5,7 +5,7 @@ import MallVIPStore
 import SQLKit
 import Testing
 
-/// Programme economics in the console and the store (issue 7, requirements §13, §19): costs booked by kind, bucket
+/// Programme economics in the console and the store (issue 7, docs/domain.md §13, §19): costs booked by kind, bucket
 /// and month, costs the system knows, the P&L with a campaign measured against its control group, the plan calculator.
 @Suite("Economics console") struct EconomicsConsoleTests {
     @Test("booking: 2000×12 SMS at 0.05 is 1,200; an amount that disagrees with its units is refused; by kind, bucket and month")
@@ -57,8 +57,8 @@ import Testing
     }
 
     /// The 000 plan writes 97,000 for 180,000 − 80,000 − 5,000 − 3,000; its own numbers give 92,000 (an arithmetic slip like
-    /// the Chengdu SMS line, §19), and the calculator computes rather than copies.
-    @Test("the plan calculator: 200 × 900 − 80,000 − 5,000 − 3,000 on revenue is 92,000 (the seed wrote 97,000), with the margin basis beside it")
+    /// the Chengdu SMS line, docs/domain.md §19), and the calculator computes rather than copies.
+    @Test("the plan calculator: 200 × 900 − 80,000 − 5,000 − 3,000 on revenue is 92,000 (the plan wrote 97,000), with the margin basis beside it")
     func planCalculator() async throws {
         try await withTestApp { t in
             let c = try await t.console(as: "planner", .planner)
@@ -69,7 +69,7 @@ import Testing
             #expect(page.contains(#"id="plan-net-revenue">92,000.00 · ROI 104.5%"#))
             #expect(!page.contains("97,000.00 ·"))
             #expect(page.contains(#"id="plan-net-margin">-34,000.00 · ROI -38.6%"#))
-            // Without parameters the seed's plan is the starting point.
+            // Without parameters the 000 plan's figures are the starting point.
             #expect(try await c.get("/console/economics").contains(#"id="plan-net-revenue">92,000.00"#))
             let bad = try await c.get("/console/economics?planVIPs=x&planUplift=900")
             #expect(bad.status == .unprocessableEntity)

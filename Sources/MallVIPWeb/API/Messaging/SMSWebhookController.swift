@@ -26,9 +26,9 @@ struct SMSInboundDTO: Content {
 /// Callbacks from the SMS gateway, with an API key: delivery reports and members' replies (opt-out keywords).
 struct SMSWebhookController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let sms = routes.grouped("api", "v1", "sms").grouped(APIKeyMiddleware())
-        sms.post("status", use: status)
-        sms.post("inbound", use: inbound)
+        let sms = routes.grouped(APIKeyMiddleware())
+        sms.post(.apiSMSStatus, use: status)
+        sms.post(.apiSMSInbound, use: inbound)
     }
 
     func status(req: Request) async throws -> SMSStatusDTO {

@@ -6,9 +6,9 @@ import Vapor
 /// Coupons at the till: look one up before the sale, and take it against a receipt.
 struct CouponsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let coupons = routes.grouped("api", "v1", "coupons").grouped(APIKeyMiddleware())
-        coupons.get(":code", use: show)
-        coupons.post(":code", "redeem", use: redeem)
+        let coupons = routes.grouped(APIKeyMiddleware())
+        coupons.get(.apiCoupon, use: show)
+        coupons.post(.apiCouponRedeem, use: redeem)
     }
 
     func show(req: Request) async throws -> CouponDTO {

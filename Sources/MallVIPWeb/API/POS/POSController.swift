@@ -6,15 +6,15 @@ import Vapor
 /// The POS API under /api/v1. Every route needs an API key.
 struct POSController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1")
-        api.get("openapi.json", use: OpenAPIDocument.serve)
+        let api = routes
+        api.get(.apiOpenAPI, use: OpenAPIDocument.serve)
         let pos = api.grouped(APIKeyMiddleware())
-        pos.get("counters", use: counters)
-        pos.get("members", "lookup", use: lookup)
-        pos.post("members", use: enrol)
-        pos.post("quotes", use: quote)
-        pos.post("purchases", use: purchase)
-        pos.post("refunds", use: refund)
+        pos.get(.apiCounters, use: counters)
+        pos.get(.apiMemberLookup, use: lookup)
+        pos.post(.apiMembers, use: enrol)
+        pos.post(.apiQuotes, use: quote)
+        pos.post(.apiPurchases, use: purchase)
+        pos.post(.apiRefunds, use: refund)
     }
 
     func counters(req: Request) async throws -> [CounterDTO] {
@@ -71,6 +71,10 @@ struct POSController: RouteCollection {
         for (i, l) in dto.lines.enumerated() {
             guard l.amountFen > 0 else {
                 throw DomainError.invalid("lines[\(i)].amountFen", "amount.positive", zh: "金额必须大于0（单位：分）", en: "lines[\(i)].amountFen must be a positive amount in fen")
+            }
+            // The same line limit as a purchase (the document states it: APIContract.maxLineFen).
+            guard l.amountFen <= APIContract.maxLineFen else {
+                throw DomainError.invalid("lines[\(i)].amountFen", "amount.max", zh: "金额超出上限", en: "lines[\(i)].amountFen exceeds the maximum of 100,000,000 yuan")
             }
             if let p = l.counterPromotionPermille, !(1...1000).contains(p) {
                 throw DomainError.invalid("lines[\(i)].counterPromotionPermille", "permille.range", zh: "折扣须在1–1000之间", en: "counterPromotionPermille must be between 1 and 1000")

@@ -7,8 +7,8 @@ import Vapor
 /// parking benefit, recorded once per idempotency key.
 struct ParkingController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let parking = routes.grouped("api", "v1", "parking").grouped(APIKeyMiddleware())
-        parking.post("exits", use: exit)
+        let parking = routes.grouped(APIKeyMiddleware())
+        parking.post(.apiParkingExits, use: exit)
     }
 
     func exit(req: Request) async throws -> Response {

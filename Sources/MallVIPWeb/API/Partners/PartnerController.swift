@@ -6,9 +6,9 @@ import Vapor
 /// The partner API under /api/v1/partner: only keys scoped to a partner merchant (`mallvip apikey create --partner`).
 struct PartnerController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let partner = routes.grouped("api", "v1", "partner").grouped(APIKeyMiddleware(scope: .partner))
-        partner.get("members", "lookup", use: lookup)
-        partner.post("visits", use: visit)
+        let partner = routes.grouped(APIKeyMiddleware(scope: .partner))
+        partner.get(.apiPartnerMemberLookup, use: lookup)
+        partner.post(.apiPartnerVisits, use: visit)
     }
 
     func lookup(req: Request) async throws -> PartnerMemberDTO {

@@ -3,13 +3,13 @@ import MallVIPCore
 import MallVIPStore
 import Vapor
 
-/// Redemption by API (requirements §5): what a member can redeem now and why not, redeeming, voiding.
+/// Redemption by API (docs/domain.md §5): what a member can redeem now and why not, redeeming, voiding.
 struct RewardsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(APIKeyMiddleware())
-        api.get("rewards", use: list)
-        api.post("redemptions", use: redeem)
-        api.post("redemptions", ":id", "void", use: void)
+        let api = routes.grouped(APIKeyMiddleware())
+        api.get(.apiRewards, use: list)
+        api.post(.apiRedemptions, use: redeem)
+        api.post(.apiRedemptionVoid, use: void)
     }
 
     func list(req: Request) async throws -> RewardsResponseDTO {

@@ -3,23 +3,23 @@ import MallVIPCore
 import MallVIPStore
 import Vapor
 
-/// Account managers (issue 5, requirements §9.1): My VIPs, the contact log, assignment, hire dates, the ranking.
+/// Account managers (issue 5, docs/domain.md §9.1): My VIPs, the contact log, assignment, hire dates, the ranking.
 enum AccountManagersController {
     static func register(_ routes: any RoutesBuilder) throws {
         // Anyone may be a maintainer (the roles are configurable); each sees only their own list and members.
         let anyone = routes.grouped(StaffAuthMiddleware(roles: StaffRole.everyone))
-        anyone.get("console", "my-vips", use: myVIPs)
-        anyone.post("console", "my-vips", "contacts", use: addContactFromList)
-        anyone.post("console", "members", ":id", "contacts", use: addContact)
+        anyone.get(.myVIPs, use: myVIPs)
+        anyone.post(.myVIPsContact, use: addContactFromList)
+        anyone.post(.memberContacts, use: addContact)
 
         let readers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.rankingReaders))
-        readers.get("console", "account-managers", "ranking", use: ranking)
+        readers.get(.managerRanking, use: ranking)
 
         let managers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers))
-        managers.get("console", "account-managers", use: list)
-        managers.post("console", "account-managers", ":id", "hired-on", use: setHiredOn)
-        managers.post("console", "account-managers", "ranking", "award", use: recordAward)
-        managers.post("console", "members", ":id", "manager", use: assign)
+        managers.get(.accountManagers, use: list)
+        managers.post(.staffHiredOn, use: setHiredOn)
+        managers.post(.managerAward, use: recordAward)
+        managers.post(.memberManager, use: assign)
     }
 
     @Sendable static func myVIPs(req: Request) async throws -> Response {

@@ -20,14 +20,14 @@ enum MemberManagerView {
             // Counter staff look members up at the till; the log is for those who serve the member.
             .if(canLog, .div(
                 .h3(.text(ctx.t("联系记录", "Contact log"))),
-                ContactLogView.form(action: SiteURL.memberAction(member.id, "contacts").path, members: nil, ctx),
+                ContactLogView.form(action: SiteURL.memberAction(member.id, .contacts).path, members: nil, ctx),
                 ContactLogView.table(part.contacts, programme, showMember: false, ctx)))
         )
     }
 
     static func assignForm(_ part: MemberManagerPart, member: Member, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let choices = part.staff.filter { $0.eligible || $0.id == member.accountManagerId }
-        return .form(.class("card"), .method(.post), .action(SiteURL.memberAction(member.id, "manager").path),
+        return .form(.class("card"), .method(.post), .action(SiteURL.memberAction(member.id, .manager).path),
                      Layout.csrfField(ctx),
                      Layout.select(ctx.t("维护人", "Account manager"), name: "staffId",
                                    options: [("", ctx.t("（不分配）", "(none)"))] + choices.map { (String($0.id), "\($0.displayName)（\($0.members)）") },

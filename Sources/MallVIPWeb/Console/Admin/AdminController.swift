@@ -8,17 +8,17 @@ import Vapor
 enum AdminController {
     static func register(_ routes: any RoutesBuilder) throws {
         let admin = routes.grouped(StaffAuthMiddleware(roles: StaffRole.admins))
-        admin.get("console", "staff", use: staff)
-        admin.post("console", "staff", use: createStaff)
-        admin.post("console", "staff", ":id", "toggle", use: toggleStaff)
-        admin.get("console", "api-keys", use: apiKeys)
-        admin.post("console", "api-keys", use: createAPIKey)
-        admin.post("console", "api-keys", ":id", "revoke", use: revokeAPIKey)
+        admin.get(.staff, use: staff)
+        admin.post(.staff, use: createStaff)
+        admin.post(.staffToggle, use: toggleStaff)
+        admin.get(.apiKeys, use: apiKeys)
+        admin.post(.apiKeys, use: createAPIKey)
+        admin.post(.apiKeyRevoke, use: revokeAPIKey)
 
         let readers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
-        readers.get("console", "programme", use: programme)
+        readers.get(.programme, use: programme)
         let appliers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers))
-        appliers.post("console", "programme", use: applyProgramme)
+        appliers.post(.programme, use: applyProgramme)
     }
 
     static func id(_ req: Request) throws -> Int64 {

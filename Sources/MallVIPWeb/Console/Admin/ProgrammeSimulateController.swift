@@ -7,8 +7,8 @@ import Vapor
 enum ProgrammeSimulateController {
     static func register(_ routes: any RoutesBuilder) throws {
         let readers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
-        readers.get("console", "programme", "simulate", use: form)
-        readers.post("console", "programme", "simulate", use: simulate)
+        readers.get(.programmeSimulate, use: form)
+        readers.post(.programmeSimulate, use: simulate)
     }
 
     static func title(_ ctx: PageContext) -> String { ctx.t("章程模拟", "Programme simulator") }

@@ -131,14 +131,14 @@ extension CampaignPage {
             .if(c.status.isOpen, .div(.class("actions"),
                 .a(.class("button"), .href(SiteURL.campaignEdit(c.id).path), .text(ctx.t("编辑", "Edit"))),
                 .if(c.status == .draft,
-                    .form(.method(.post), .action(SiteURL.campaignAction(c.id, "schedule").path), .class("inline"),
+                    .form(.method(.post), .action(SiteURL.campaignAction(c.id, .schedule).path), .class("inline"),
                           Layout.csrfField(ctx),
                           .button(.type(.submit), .text(ctx.t("排期发送", "Schedule"))))),
                 .if(c.status == .draft,
-                    .form(.method(.post), .action(SiteURL.campaignAction(c.id, "send-now").path), .class("inline"),
+                    .form(.method(.post), .action(SiteURL.campaignAction(c.id, .sendNow).path), .class("inline"),
                           Layout.csrfField(ctx),
                           .button(.type(.submit), .text(ctx.t("立即发送", "Send now"))))),
-                .form(.method(.post), .action(SiteURL.campaignAction(c.id, "cancel").path), .class("inline"),
+                .form(.method(.post), .action(SiteURL.campaignAction(c.id, .cancel).path), .class("inline"),
                       Layout.csrfField(ctx),
                       .button(.type(.submit), .text(ctx.t("取消活动", "Cancel campaign"))))))
         }

@@ -7,15 +7,15 @@ import Vapor
 enum CampaignsController {
     static func register(_ routes: any RoutesBuilder) throws {
         let org = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
-        org.get("console", "campaigns", use: list)
-        org.get("console", "campaigns", "new", use: newCampaign)
-        org.post("console", "campaigns", "new", use: create)
-        org.get("console", "campaigns", ":id", use: show)
-        org.get("console", "campaigns", ":id", "edit", use: edit)
-        org.post("console", "campaigns", ":id", "edit", use: update)
-        org.post("console", "campaigns", ":id", "schedule", use: schedule)
-        org.post("console", "campaigns", ":id", "send-now", use: sendNow)
-        org.post("console", "campaigns", ":id", "cancel", use: cancel)
+        org.get(.campaigns, use: list)
+        org.get(.campaignNew, use: newCampaign)
+        org.post(.campaignNew, use: create)
+        org.get(.campaign, use: show)
+        org.get(.campaignEdit, use: edit)
+        org.post(.campaignEdit, use: update)
+        org.post(.campaignSchedule, use: schedule)
+        org.post(.campaignSendNow, use: sendNow)
+        org.post(.campaignCancel, use: cancel)
     }
 
     @Sendable static func list(req: Request) async throws -> Response {

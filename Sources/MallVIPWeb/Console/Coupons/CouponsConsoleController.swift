@@ -7,10 +7,10 @@ import Vapor
 enum CouponsConsoleController {
     static func register(_ routes: any RoutesBuilder) throws {
         let desk = routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk))
-        desk.get("console", "coupons", use: list)
-        desk.get("console", "coupons", ":code", use: show)
+        desk.get(.coupons, use: list)
+        desk.get(.coupon, use: show)
         let managers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers))
-        managers.post("console", "members", ":id", "coupons", use: issue)
+        managers.post(.memberCoupons, use: issue)
     }
 
     @Sendable static func list(req: Request) async throws -> Response {

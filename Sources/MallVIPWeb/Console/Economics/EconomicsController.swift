@@ -7,11 +7,11 @@ import Vapor
 enum EconomicsController {
     static func register(_ routes: any RoutesBuilder) throws {
         let readers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
-        readers.get("console", "economics", use: show)
-        readers.get("console", "economics", "costs.csv", use: csv)
+        readers.get(.economics, use: show)
+        readers.get(.economicsCostsCSV, use: csv)
         let managers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers))
-        managers.post("console", "economics", "costs", use: book)
-        managers.post("console", "economics", "costs", ":id", "delete", use: delete)
+        managers.post(.economicsCosts, use: book)
+        managers.post(.economicsCostDelete, use: delete)
     }
 
     static func canBook(_ req: Request) -> Bool { StaffRole.managers.contains(req.staff.user.role) }
@@ -27,7 +27,7 @@ enum EconomicsController {
         return LocalDate.of(req.store.env.now(), in: programme.timeZone).year
     }
 
-    /// The plan calculator's inputs from the query; nil (the seed's plan) when none is given.
+    /// The plan calculator's inputs from the query; nil (the 000 plan's own figures, docs/domain.md §13.1) when none is given.
     static func plan(_ req: Request) async throws -> ProgrammePlan? {
         guard let vips: String = req.query["planVIPs"] else { return nil }
         guard let n = Int64(vips.trimmingCharacters(in: .whitespaces)), n >= 0, n <= 10_000_000 else {

@@ -8,10 +8,10 @@ import Vapor
 enum CheckInController {
     static func register(_ routes: any RoutesBuilder) throws {
         let door = routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk))
-        door.get("console", "events", ":id", "checkin", use: show)
-        door.post("console", "events", ":id", "checkin", use: checkIn)
-        door.post("console", "events", ":id", "walkin", use: walkIn)
-        routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk)).get("console", "events", ":id", "report", use: report)
+        door.get(.eventCheckIn, use: show)
+        door.post(.eventCheckIn, use: checkIn)
+        door.post(.eventWalkIn, use: walkIn)
+        routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk)).get(.eventReport, use: report)
     }
 
     struct CheckInForm: Content { var q: String? }

@@ -10,16 +10,16 @@ enum EventsAdminController {
 
     static func register(_ routes: any RoutesBuilder) throws {
         let read = routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk))
-        read.get("console", "events", use: list)
-        read.get("console", "events", ":id", use: show)
-        read.post("console", "events", ":id", "rsvp", use: rsvp)
+        read.get(.events, use: list)
+        read.get(.event, use: show)
+        read.post(.eventRSVP, use: rsvp)
         let plan = routes.grouped(StaffAuthMiddleware(roles: planners))
-        plan.get("console", "events", "new", use: newForm)
-        plan.post("console", "events", use: create)
-        plan.get("console", "events", ":id", "edit", use: editForm)
-        plan.post("console", "events", ":id", "edit", use: update)
-        plan.post("console", "events", ":id", "invite", use: invite)
-        plan.post("console", "events", ":id", "status", use: setStatus)
+        plan.get(.eventNew, use: newForm)
+        plan.post(.events, use: create)
+        plan.get(.eventEdit, use: editForm)
+        plan.post(.eventEdit, use: update)
+        plan.post(.eventInvite, use: invite)
+        plan.post(.eventStatus, use: setStatus)
     }
 
     struct EventForm: Content {
@@ -79,7 +79,7 @@ enum EventsAdminController {
         let (_, programme) = try await req.store.programme()
         do {
             let e = try await req.store.createEvent(try input(f, programme), programme: programme, actor: req.actor)
-            return req.redirect(to: "/console/events/\(e.id)", redirectType: .normal)
+            return req.redirect(to: SiteURL.event(e.id).path, redirectType: .normal)
         } catch let e as DomainError {
             return try await form(req, event: nil, values: f, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }
@@ -91,7 +91,7 @@ enum EventsAdminController {
         let (_, programme) = try await req.store.programme()
         do {
             _ = try await req.store.updateEvent(id: existing.id, try input(f, programme), programme: programme)
-            return req.redirect(to: "/console/events/\(existing.id)", redirectType: .normal)
+            return req.redirect(to: SiteURL.event(existing.id).path, redirectType: .normal)
         } catch let e as DomainError {
             return try await form(req, event: existing, values: f, error: Forms.message(e, PageContext(req)), status: Forms.status(e))
         }
@@ -123,7 +123,7 @@ enum EventsAdminController {
                                                             linkBase: EventLinkController.linkBase(req), actor: req.actor)
             let note = ctx.t("新邀请 \(n) 人：\(m.queued) 条待发送，\(m.refused) 条因未同意等原因未发送",
                              "\(n) invited: \(m.queued) messages queued, \(m.refused) not sent (no consent etc.)")
-            return req.redirect(to: try await Forms.withNotice(req, "/console/events/\(e.id)", note), redirectType: .normal)
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.event(e.id).path, note), redirectType: .normal)
         } catch let err as DomainError {
             return try await page(req, notice: nil, error: Forms.message(err, ctx), status: Forms.status(err))
         }
@@ -147,7 +147,7 @@ enum EventsAdminController {
             let r = try await req.store.rsvp(eventId: e.id, memberId: member.id, accept: f.accept == "1", channel: channel,
                                              programme: programme, linkBase: EventLinkController.linkBase(req))
             let note = "\(member.name)：" + r.invitation.status.label.text(ctx.lang)
-            return req.redirect(to: try await Forms.withNotice(req, "/console/events/\(e.id)", note), redirectType: .normal)
+            return req.redirect(to: try await Forms.withNotice(req, SiteURL.event(e.id).path, note), redirectType: .normal)
         } catch let err as DomainError {
             return try await page(req, notice: nil, error: Forms.message(err, ctx), status: Forms.status(err))
         }
@@ -157,7 +157,7 @@ enum EventsAdminController {
         let e = try await event(req)
         guard let s = EventStatus(rawValue: try req.content.decode(StatusForm.self).status ?? "") else { throw Abort(.badRequest) }
         try await req.store.setEventStatus(id: e.id, s)
-        return req.redirect(to: "/console/events/\(e.id)", redirectType: .normal)
+        return req.redirect(to: SiteURL.event(e.id).path, redirectType: .normal)
     }
 
     static func event(_ req: Request) async throws -> Event {

@@ -20,13 +20,13 @@ enum EventsAdminView {
 
     static func list(_ events: [Event], _ p: Programme, mayPlan: Bool, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         .div(
-            .if(mayPlan, .p(.a(.class("button"), .href("/console/events/new"), .text(ctx.t("新建活动", "New event"))))),
+            .if(mayPlan, .p(.a(.class("button"), .href(SiteURL.eventNew.path), .text(ctx.t("新建活动", "New event"))))),
             .if(events.isEmpty, .p(.class("muted"), .text(ctx.t("暂无活动", "No events yet")))),
             .if(!events.isEmpty, .table(
                 .tr(.th(.text(ctx.t("活动", "Event"))), .th(.text(ctx.t("类型", "Type"))), .th(.text(ctx.t("时间", "When"))),
                     .th(.text(ctx.t("名额", "Capacity"))), .th(.text(ctx.t("状态", "Status")))),
                 .forEach(events) { e in
-                    .tr(.td(.a(.href("/console/events/\(e.id)"), .text(e.title))), .td(.text(e.type.label.text(ctx.lang))),
+                    .tr(.td(.a(.href(SiteURL.event(e.id).path), .text(e.title))), .td(.text(e.type.label.text(ctx.lang))),
                         .td(.text(when(e.startsAtMs, p))), .td(.text(String(e.capacity))), .td(.text(e.status.label.text(ctx.lang))))
                 })))
     }
@@ -55,7 +55,7 @@ enum EventsAdminView {
         let deadline = values?.rsvpDeadline ?? t(event?.rsvpDeadlineMs)
         let capacity = values?.capacity ?? event.map { String($0.capacity) } ?? ""
         let budget = values?.budget ?? event.map { Money.yuan($0.budgetFen) } ?? ""
-        let action = event.map { "/console/events/\($0.id)/edit" } ?? "/console/events"
+        let action = event.map { SiteURL.eventEdit($0.id).path } ?? SiteURL.events.path
         return .div(
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .form(.method(.post), .action(action),
@@ -92,15 +92,15 @@ enum EventsAdminView {
                 .dt(.text(ctx.t("预算", "Budget"))), .dd(.text(Money.yuan(e.budgetFen))),
                 .dt(.text(ctx.t("报名截止", "Reply by"))), .dd(.text(when(e.rsvpDeadlineMs, p))),
                 .dt(.text(ctx.t("状态", "Status"))), .dd(.text(e.status.label.text(ctx.lang)))),
-            .p(.a(.href("/console/events/\(e.id)/checkin"), .text(ctx.t("签到", "Check-in"))), .text(" · "),
-               .a(.href("/console/events/\(e.id)/report"), .text(ctx.t("活动报告", "Report")))),
+            .p(.a(.href(SiteURL.eventCheckIn(e.id).path), .text(ctx.t("签到", "Check-in"))), .text(" · "),
+               .a(.href(SiteURL.eventReport(e.id).path), .text(ctx.t("活动报告", "Report")))),
             .if(m.mayPlan, .div(.class("actions"),
-                .a(.class("button"), .href("/console/events/\(e.id)/edit"), .text(ctx.t("编辑", "Edit"))),
-                .if(e.status == .draft || e.status == .open, post("/console/events/\(e.id)/invite", ctx.t("向目标客群发送邀请", "Invite the audience"))),
-                .if(e.status == .open, post("/console/events/\(e.id)/status", ctx.t("结束报名", "Close"), [("status", "closed")])),
-                .if(e.status != .cancelled, post("/console/events/\(e.id)/status", ctx.t("取消活动", "Cancel event"), [("status", "cancelled")])))),
+                .a(.class("button"), .href(SiteURL.eventEdit(e.id).path), .text(ctx.t("编辑", "Edit"))),
+                .if(e.status == .draft || e.status == .open, post(SiteURL.eventInvite(e.id).path, ctx.t("向目标客群发送邀请", "Invite the audience"))),
+                .if(e.status == .open, post(SiteURL.eventStatus(e.id).path, ctx.t("结束报名", "Close"), [("status", "closed")])),
+                .if(e.status != .cancelled, post(SiteURL.eventStatus(e.id).path, ctx.t("取消活动", "Cancel event"), [("status", "cancelled")])))),
             .h2(.text(ctx.t("代会员回复", "Answer for a member"))),
-            .form(.method(.post), .action("/console/events/\(e.id)/rsvp"), Layout.csrfField(ctx),
+            .form(.method(.post), .action(SiteURL.eventRSVP(e.id).path), Layout.csrfField(ctx),
                   .label(.text(ctx.t("卡号或手机号", "Card or phone")), .input(.type(.text), .name("q"))),
                   .label(.class("inline"), .input(.type(.radio), .name("accept"), .value("1"), .checked(true)), .text(ctx.t("出席", "Coming"))),
                   .label(.class("inline"), .input(.type(.radio), .name("accept"), .value("0")), .text(ctx.t("不出席", "Not coming"))),

@@ -16,10 +16,10 @@ enum ExportsController {
 
     static func register(_ routes: any RoutesBuilder) throws {
         let r = routes.grouped(StaffAuthMiddleware(roles: StaffRole.exporters))
-        r.get("console", "exports", use: page)
-        r.get("console", "exports", "members.csv", use: members)
-        r.get("console", "exports", "purchases.csv", use: purchases)
-        r.get("console", "exports", "ledger.csv", use: ledger)
+        r.get(.exports, use: page)
+        r.get(.exportMembers, use: members)
+        r.get(.exportPurchases, use: purchases)
+        r.get(.exportLedger, use: ledger)
     }
 
     @Sendable static func page(req: Request) async throws -> Response { try await render(req, error: nil) }

@@ -32,9 +32,9 @@ enum ExportsPage {
                             "CSV in UTF-8 with a BOM, which Excel opens directly. Names and phones are masked; each export is audited."))),
                 .div(.class("card"),
                      .h2(.text(ctx.t("会员", "Members"))),
-                     .p(.a(.class("button"), .href(SiteURL.exports.path + "/members.csv"), .text(ctx.t("下载全部会员 CSV", "Download all members (CSV)"))))),
-                periodForm(ctx.t("消费记录（按营业日）", "Purchases (by business day)"), SiteURL.exports.path + "/purchases.csv"),
-                periodForm(ctx.t("积分明细", "Points ledger"), SiteURL.exports.path + "/ledger.csv"),
+                     .p(.a(.class("button"), .href(SiteURL.exportMembers.path), .text(ctx.t("下载全部会员 CSV", "Download all members (CSV)"))))),
+                periodForm(ctx.t("消费记录（按营业日）", "Purchases (by business day)"), SiteURL.exportPurchases.path),
+                periodForm(ctx.t("积分明细", "Points ledger"), SiteURL.exportLedger.path),
                 .h2(.text(ctx.t("最近的导出", "Recent exports"))),
                 .if(m.recent.isEmpty, .p(.class("muted"), .text(ctx.t("暂无", "None yet")))),
                 .if(!m.recent.isEmpty, .table(

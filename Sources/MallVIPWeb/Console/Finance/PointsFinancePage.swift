@@ -64,7 +64,7 @@ enum PointsFinancePage {
 
 enum PointsFinanceController {
     static func register(_ routes: any RoutesBuilder) throws {
-        routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers)).get("console", "finance", "points", use: show)
+        routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers)).get(.financePoints, use: show)
     }
 
     @Sendable static func show(req: Request) async throws -> Response {

@@ -11,8 +11,8 @@ enum ImportsController {
 
     static func register(_ routes: any RoutesBuilder) throws {
         let admin = routes.grouped(StaffAuthMiddleware(roles: StaffRole.admins, maxBody: maxUpload))
-        admin.get("console", "import", use: page)
-        admin.on(.POST, "console", "import", body: .collect(maxSize: ByteCount(value: maxUpload)), use: run)
+        admin.get(.imports, use: page)
+        admin.on(.POST, .imports, body: .collect(maxSize: ByteCount(value: maxUpload)), use: run)
     }
 
     static func model(_ req: Request) async throws -> ImportsPage.Model {

@@ -6,7 +6,7 @@ import Plot
 /// The console's import page (admins): choose what to import, upload the file (and a mapping), dry run or import;
 /// the result shows the counts, every rejected row and a rejects CSV to download; recent imports below.
 enum ImportsPage {
-    static let path = "/console/import"
+    static var path: String { SiteURL.imports.path }
 
     struct Model {
         var kind = ImportKind.purchases.rawValue

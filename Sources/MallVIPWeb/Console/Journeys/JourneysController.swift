@@ -7,19 +7,19 @@ import Vapor
 enum JourneysController {
     static func register(_ routes: any RoutesBuilder) throws {
         let org = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
-        org.get("console", "templates", use: templates)
-        org.get("console", "templates", "new", use: newTemplate)
-        org.post("console", "templates", "new", use: createTemplate)
-        org.get("console", "templates", ":code", use: editTemplate)
-        org.post("console", "templates", ":code", use: updateTemplate)
-        org.get("console", "journeys", use: journeys)
-        org.get("console", "journeys", ":code", use: editJourney)
-        org.post("console", "journeys", ":code", use: saveJourney)
-        org.post("console", "journeys", ":code", "toggle", use: toggleJourney)
-        org.get("console", "holidays", use: holidays)
-        org.post("console", "holidays", "new", use: createHoliday)
-        org.post("console", "holidays", ":id", use: updateHoliday)
-        org.post("console", "holidays", ":id", "delete", use: deleteHoliday)
+        org.get(.templates, use: templates)
+        org.get(.templateNew, use: newTemplate)
+        org.post(.templateNew, use: createTemplate)
+        org.get(.template, use: editTemplate)
+        org.post(.template, use: updateTemplate)
+        org.get(.journeys, use: journeys)
+        org.get(.journey, use: editJourney)
+        org.post(.journey, use: saveJourney)
+        org.post(.journeyToggle, use: toggleJourney)
+        org.get(.holidays, use: holidays)
+        org.post(.holidayNew, use: createHoliday)
+        org.post(.holiday, use: updateHoliday)
+        org.post(.holidayDelete, use: deleteHoliday)
     }
 
     // MARK: Templates

@@ -77,7 +77,7 @@ enum Layout {
         if StaffRole.managers.contains(role) { items.append((("维护人", "Account managers"), SiteURL.accountManagers.path)) }
         if StaffRole.rankingReaders.contains(role) { items.append((("维护人排名", "AM ranking"), SiteURL.managerRanking(month: nil).path)) }
         if StaffRole.taskLists.contains(role) { items.append((("任务", "Tasks"), SiteURL.tasks(staff: nil, kind: nil, status: nil).path)) }
-        if StaffRole.memberDesk.contains(role) { items.append((("会员活动", "Events"), "/console/events")) }
+        if StaffRole.memberDesk.contains(role) { items.append((("会员活动", "Events"), SiteURL.events.path)) }
         if StaffRole.memberDesk.contains(role) { items.append((("投诉", "Complaints"), SiteURL.complaints(status: nil).path)) }
         if StaffRole.organisation.contains(role) { items.append((("反馈季报", "Feedback"), SiteURL.feedbackReport(quarter: nil).path)) }
         if StaffRole.churnReaders.contains(role) { items.append((("流失预警", "Churn"), SiteURL.churn.path)) }

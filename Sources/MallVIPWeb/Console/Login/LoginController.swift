@@ -9,8 +9,8 @@ import Vapor
 /// trigger (LoginController+Throttle.swift), an Origin check, and a `next` that can only lead into the console.
 struct LoginController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("login", use: form)
-        routes.post("login", use: login)
+        routes.get(.login, use: form)
+        routes.post(.login, use: login)
     }
 
     struct LoginForm: Content {
@@ -93,7 +93,7 @@ enum LoginView {
     static func render(_ ctx: PageContext, next: String?, error: String?, status: HTTPResponseStatus = .ok) -> Response {
         Layout.render(ctx, title: ctx.t("员工登录", "Staff sign-in"), status: status, .div(
             Layout.errorBox(error),
-            .form(.class("card"), .method(.post), .action("/login"),
+            .form(.class("card"), .method(.post), .action(SiteURL.login(next: nil).path),
                   .input(.type(.hidden), .name("next"), .value(SafeRedirect.path(next) ?? "")),
                   Layout.field(ctx.t("用户名", "Username"), name: "username", required: true),
                   Layout.field(ctx.t("密码", "Password"), name: "password", type: .password, required: true),

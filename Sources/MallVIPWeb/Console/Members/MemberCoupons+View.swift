@@ -16,7 +16,7 @@ enum MemberCouponsView {
     static func issueForm(_ programme: Programme, memberId: Int64, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         .details(
             .summary(.text(ctx.t("手工发券（将记录审计）", "Issue a coupon by hand (audited)"))),
-            .form(.class("card"), .method(.post), .action(SiteURL.memberAction(memberId, "coupons").path),
+            .form(.class("card"), .method(.post), .action(SiteURL.memberAction(memberId, .coupons).path),
                   Layout.csrfField(ctx),
                   Layout.field(ctx.t("券名称", "Name"), name: "name", required: true, placeholder: ctx.t("如：50元购物券", "e.g. 50-yuan voucher")),
                   Layout.field(ctx.t("面值（元）", "Face value (yuan)"), name: "face", placeholder: "50"),

@@ -53,13 +53,13 @@ extension MemberPage.View {
                    .tr(.th(.text(ctx.t("车牌", "Plate"))), .th(.text(ctx.t("绑定时间", "Bound"))), .th(.text(ctx.t("操作人", "By"))), .th()),
                    .forEach(m.benefits.plates) { p in
                        .tr(.td(.text(p.plate)), .td(.text(Layout.dateTime(p.boundAt, m.programme))), .td(.text(p.boundBy)),
-                           .td(.if(canEdit, .form(.method(.post), .action(SiteURL.memberAction(id, "plate-unbind").path), .class("inline"),
+                           .td(.if(canEdit, .form(.method(.post), .action(SiteURL.memberAction(id, .plateUnbind).path), .class("inline"),
                                                   Layout.csrfField(ctx), .input(.type(.hidden), .name("plate"), .value(p.plate)),
                                                   .button(.class("secondary"), .type(.submit), .text(ctx.t("解绑", "Unbind")))))))
                    }),
             .if(m.benefits.plates.isEmpty, .p(.class("muted"), .text(ctx.t("未绑定车牌", "No plate bound")))),
             .if(canEdit,
-                .form(.class("inline"), .method(.post), .action(SiteURL.memberAction(id, "plate-bind").path),
+                .form(.class("inline"), .method(.post), .action(SiteURL.memberAction(id, .plateBind).path),
                       Layout.csrfField(ctx),
                       Layout.field(ctx.t("绑定车牌", "Bind a plate"), name: "plate", required: true, placeholder: "粤B12345"),
                       .button(.type(.submit), .text(ctx.t("绑定", "Bind"))))),

@@ -115,16 +115,16 @@ extension MemberPage {
 
         static func cardActions(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
             .div(.class("panel"),
-                 .form(.method(.post), .action(SiteURL.memberAction(m.member.id, "card-lost").path), .class("inline"),
+                 .form(.method(.post), .action(SiteURL.memberAction(m.member.id, .cardLost).path), .class("inline"),
                        Layout.csrfField(ctx), .button(.class("secondary"), .type(.submit), .text(ctx.t("挂失", "Report card lost")))),
                  .text(" "),
-                 .form(.method(.post), .action(SiteURL.memberAction(m.member.id, "card-replace").path), .class("inline"),
+                 .form(.method(.post), .action(SiteURL.memberAction(m.member.id, .cardReplace).path), .class("inline"),
                        Layout.csrfField(ctx), .button(.class("secondary"), .type(.submit), .text(ctx.t("补办新卡（保留积分与记录）", "Replace card (keeps points and history)")))))
         }
 
         static func managerActions(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
             .div(
-                .form(.class("card"), .method(.post), .action(SiteURL.memberAction(m.member.id, "manual-tier").path),
+                .form(.class("card"), .method(.post), .action(SiteURL.memberAction(m.member.id, .manualTier).path),
                       Layout.csrfField(ctx),
                       .h2(.text(ctx.t("人工设定等级（如荣誉钻石卡）", "Set tier by hand (e.g. honorary diamond)"))),
                       .label(.text(ctx.t("等级", "Tier")),
@@ -134,14 +134,14 @@ extension MemberPage {
                       Layout.field(ctx.t("截止日期", "Until"), name: "until", type: .date),
                       Layout.field(ctx.t("原因", "Reason"), name: "reason", required: true),
                       .button(.type(.submit), .text(ctx.t("保存", "Save")))),
-                .form(.class("card"), .method(.post), .action(SiteURL.memberAction(m.member.id, "adjust-points").path),
+                .form(.class("card"), .method(.post), .action(SiteURL.memberAction(m.member.id, .adjustPoints).path),
                       Layout.csrfField(ctx),
                       .h2(.text(ctx.t("积分调整", "Adjust points"))),
                       Layout.field(ctx.t("积分（可为负）", "Points (may be negative)"), name: "points", type: .number, required: true),
                       Layout.field(ctx.t("原因", "Reason"), name: "reason", required: true),
                       .button(.type(.submit), .text(ctx.t("调整", "Adjust")))),
                 .if(m.member.idMasked != nil,
-                    .form(.class("card"), .method(.post), .action(SiteURL.memberAction(m.member.id, "reveal-id").path),
+                    .form(.class("card"), .method(.post), .action(SiteURL.memberAction(m.member.id, .revealID).path),
                           Layout.csrfField(ctx),
                           .button(.class("secondary"), .type(.submit), .text(ctx.t("查看完整身份证号（将记录审计）", "Show full national ID (audited)")))))
             )

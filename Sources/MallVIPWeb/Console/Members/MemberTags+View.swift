@@ -11,7 +11,7 @@ enum MemberTagsView {
         .div(
             .p(.if(tags.isEmpty, .span(.class("muted"), .text(ctx.t("暂无标签", "No tags")))),
                .forEach(tags) { .group(.span(.class("tag"), .text($0)), .text(" ")) }),
-            .if(canEdit, .form(.class("card"), .method(.post), .action(SiteURL.memberAction(memberId, "tags").path),
+            .if(canEdit, .form(.class("card"), .method(.post), .action(SiteURL.memberAction(memberId, .tags).path),
                                Layout.csrfField(ctx),
                                Layout.field(ctx.t("标签（逗号或空格分隔，每个最多 \(SegmentConditions.maxTagLength) 字）",
                                                   "Tags (comma or space separated, at most \(SegmentConditions.maxTagLength) characters each)"),
@@ -23,7 +23,7 @@ enum MemberTagsView {
 
 enum MemberTagsController {
     static func register(_ routes: any RoutesBuilder) throws {
-        routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk)).post("console", "members", ":id", "tags", use: save)
+        routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk)).post(.memberTags, use: save)
     }
 
     struct TagsForm: Content { var tags: String? }

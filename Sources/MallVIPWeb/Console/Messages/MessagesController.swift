@@ -7,10 +7,10 @@ import Vapor
 enum MessagesController {
     static func register(_ routes: any RoutesBuilder) throws {
         let organisation = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
-        organisation.get("console", "messages", use: list)
+        organisation.get(.messages, use: list)
         let calls = routes.grouped(StaffAuthMiddleware(roles: StaffRole.callLists))
-        calls.get("console", "calls", use: callList)
-        calls.post("console", "calls", ":id", use: finishCall)
+        calls.get(.calls, use: callList)
+        calls.post(.callFinish, use: finishCall)
     }
 
     @Sendable static func list(req: Request) async throws -> Response {

@@ -8,8 +8,8 @@ import Vapor
 /// link) and POST (one-click List-Unsubscribe, RFC 8058) both record the opt-out, once.
 enum UnsubscribeController {
     static func register(_ routes: any RoutesBuilder) throws {
-        routes.get("unsubscribe", use: unsubscribe)
-        routes.post("unsubscribe", use: unsubscribe)
+        routes.get(.unsubscribe, use: unsubscribe)
+        routes.post(.unsubscribe, use: unsubscribe)
     }
 
     @Sendable static func unsubscribe(req: Request) async throws -> Response {

@@ -8,16 +8,16 @@ import Vapor
 enum OrganisationController {
     static func register(_ routes: any RoutesBuilder) throws {
         let org = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
-        org.get("console", "counters", use: counters)
-        org.get("console", "counters", "new", use: newCounter)
-        org.post("console", "counters", "new", use: createCounter)
-        org.get("console", "counters", ":id", use: editCounter)
-        org.post("console", "counters", ":id", use: updateCounter)
-        org.get("console", "departments", use: departments)
-        org.post("console", "departments", use: createDepartment)
+        org.get(.counters, use: counters)
+        org.get(.counterNew, use: newCounter)
+        org.post(.counterNew, use: createCounter)
+        org.get(.counter, use: editCounter)
+        org.post(.counter, use: updateCounter)
+        org.get(.departments, use: departments)
+        org.post(.departments, use: createDepartment)
 
         let admin = routes.grouped(StaffAuthMiddleware(roles: StaffRole.admins))
-        admin.post("console", "malls", use: createMall)
+        admin.post(.malls, use: createMall)
     }
 
     // MARK: Counters

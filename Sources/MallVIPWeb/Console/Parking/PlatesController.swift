@@ -7,8 +7,8 @@ import Vapor
 enum PlatesController {
     static func register(_ routes: any RoutesBuilder) throws {
         let desk = routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk))
-        desk.post("console", "members", ":id", "plate-bind", use: bind)
-        desk.post("console", "members", ":id", "plate-unbind", use: unbind)
+        desk.post(.memberPlateBind, use: bind)
+        desk.post(.memberPlateUnbind, use: unbind)
     }
 
     struct PlateForm: Content { var plate: String }

@@ -7,12 +7,12 @@ import Vapor
 enum PartnersController {
     static func register(_ routes: any RoutesBuilder) throws {
         let org = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
-        org.get("console", "partners", use: list)
-        org.get("console", "partners", "new", use: newPartner)
-        org.post("console", "partners", "new", use: create)
-        org.get("console", "partners", "settlement", use: settlement)
-        org.get("console", "partners", ":id", use: edit)
-        org.post("console", "partners", ":id", use: update)
+        org.get(.partners, use: list)
+        org.get(.partnerNew, use: newPartner)
+        org.post(.partnerNew, use: create)
+        org.get(.partnerSettlement, use: settlement)
+        org.get(.partner, use: edit)
+        org.post(.partner, use: update)
     }
 
     @Sendable static func list(req: Request) async throws -> Response {

@@ -13,10 +13,10 @@ enum PasswordController {
 
     static func register(_ routes: any RoutesBuilder) throws {
         let anyone = routes.grouped(StaffAuthMiddleware(roles: StaffRole.everyone))
-        anyone.get("console", "password", use: form)
-        anyone.post("console", "password", use: change)
+        anyone.get(.password, use: form)
+        anyone.post(.password, use: change)
         let admin = routes.grouped(StaffAuthMiddleware(roles: StaffRole.admins))
-        admin.post("console", "staff", ":id", "reset-password", use: reset)
+        admin.post(.staffResetPassword, use: reset)
     }
 
     @Sendable static func form(req: Request) async throws -> Response {

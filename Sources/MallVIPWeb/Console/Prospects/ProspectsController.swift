@@ -8,16 +8,16 @@ import Vapor
 enum ProspectsController {
     static func register(_ routes: any RoutesBuilder) throws {
         let desk = routes.grouped(StaffAuthMiddleware(roles: StaffRole.prospectDesk))
-        desk.get("console", "prospects", use: list)
-        desk.post("console", "prospects", use: create)
-        desk.get("console", "prospects", "invites", use: invites)
+        desk.get(.prospects, use: list)
+        desk.post(.prospects, use: create)
+        desk.get(.prospectInvites, use: invites)
 
         let org = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
-        org.get("console", "prospects", "ranking", use: ranking)
-        org.post("console", "prospects", "ranking", "award", use: award)
+        org.get(.conversionRanking, use: ranking)
+        org.post(.conversionAward, use: award)
 
         let admins = routes.grouped(StaffAuthMiddleware(roles: StaffRole.admins))
-        admins.post("console", "staff", ":id", "counter", use: setStaffCounter)
+        admins.post(.staffCounter, use: setStaffCounter)
     }
 
     static func access(_ req: Request) async throws -> ProspectAccess {

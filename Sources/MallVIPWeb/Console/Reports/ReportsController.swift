@@ -15,8 +15,8 @@ extension StaffRole {
 enum ReportsController {
     static func register(_ routes: any RoutesBuilder) throws {
         let r = routes.grouped(StaffAuthMiddleware(roles: StaffRole.reportReaders))
-        r.get("console", "reports", use: page)
-        r.get("console", "reports", ":table", use: csv)
+        r.get(.reports, use: page)
+        r.get(.reportCSV, use: csv)
     }
 
     static func model(_ req: Request) async throws -> Reports.Model {

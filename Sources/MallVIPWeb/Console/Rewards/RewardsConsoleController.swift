@@ -8,20 +8,20 @@ import Vapor
 enum RewardsConsoleController {
     static func register(_ routes: any RoutesBuilder) throws {
         let desk = routes.grouped(StaffAuthMiddleware(roles: StaffRole.memberDesk))
-        desk.get("console", "members", ":id", "redeem", use: redeemPage)
-        desk.post("console", "members", ":id", "redeem", use: redeem)
-        desk.post("console", "members", ":id", "redemptions", ":rid", "void", use: void)
+        desk.get(.memberRedeem, use: redeemPage)
+        desk.post(.memberRedeem, use: redeem)
+        desk.post(.redemptionVoid, use: void)
 
         let org = routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers.union(StaffRole.organisation)))
-        org.get("console", "rewards", use: catalogue)
-        org.get("console", "rewards", "new", use: newItem)
-        org.post("console", "rewards", "new", use: createItem)
-        org.get("console", "rewards", "settlement", use: settlement)
-        org.get("console", "rewards", "settlement.csv", use: settlementCSV)
-        org.get("console", "rewards", ":id", use: editItem)
-        org.post("console", "rewards", ":id", use: updateItem)
-        org.post("console", "rewards", ":id", "stock", use: adjustStock)
-        org.post("console", "rewards", ":id", "active", use: setActive)
+        org.get(.rewards, use: catalogue)
+        org.get(.rewardNew, use: newItem)
+        org.post(.rewardNew, use: createItem)
+        org.get(.rewardSettlement, use: settlement)
+        org.get(.rewardSettlementCSV, use: settlementCSV)
+        org.get(.reward, use: editItem)
+        org.post(.reward, use: updateItem)
+        org.post(.rewardStock, use: adjustStock)
+        org.post(.rewardActive, use: setActive)
     }
 
     static func id(_ req: Request, _ name: String = "id") throws -> Int64 {

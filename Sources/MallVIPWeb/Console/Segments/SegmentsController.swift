@@ -8,15 +8,15 @@ import Vapor
 enum SegmentsController {
     static func register(_ routes: any RoutesBuilder) throws {
         let read = routes.grouped(StaffAuthMiddleware(roles: StaffRole.segmentReaders))
-        read.get("console", "segments", use: list)
-        read.get("console", "segments", ":id", use: show)
-        read.get("console", "segments", ":id", "export.csv", use: export)
+        read.get(.segments, use: list)
+        read.get(.segment, use: show)
+        read.get(.segmentExport, use: export)
 
         let edit = routes.grouped(StaffAuthMiddleware(roles: StaffRole.segmentEditors))
-        edit.get("console", "segments", "new", use: newForm)
-        edit.post("console", "segments", "new", use: create)
-        edit.post("console", "segments", ":id", use: update)
-        edit.post("console", "segments", ":id", "delete", use: delete)
+        edit.get(.segmentNew, use: newForm)
+        edit.post(.segmentNew, use: create)
+        edit.post(.segment, use: update)
+        edit.post(.segmentDelete, use: delete)
         try MemberTagsController.register(routes)
     }
 

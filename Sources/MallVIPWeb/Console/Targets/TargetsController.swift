@@ -6,10 +6,10 @@ import Vapor
 /// /console/targets: planners, managers and admins read; managers and admins set and delete targets.
 enum TargetsController {
     static func register(_ routes: any RoutesBuilder) throws {
-        routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation)).get("console", "targets", use: show)
+        routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation)).get(.targets, use: show)
         let managers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers))
-        managers.post("console", "targets", use: set)
-        managers.post("console", "targets", ":id", "delete", use: delete)
+        managers.post(.targets, use: set)
+        managers.post(.targetDelete, use: delete)
     }
 
     static func canSet(_ req: Request) -> Bool { StaffRole.managers.contains(req.staff.user.role) }

@@ -7,7 +7,7 @@ import Vapor
 /// `Store.decideDeletion`), rejection needs a reason. Only managers; the generic task close refuses this kind.
 enum DeletionDecisionController {
     static func register(_ routes: any RoutesBuilder) throws {
-        routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers)).post("console", "tasks", ":id", "deletion", use: decide)
+        routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers)).post(.taskDeletion, use: decide)
     }
 
     struct Form: Content {

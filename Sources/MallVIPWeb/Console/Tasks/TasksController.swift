@@ -7,10 +7,10 @@ import Vapor
 enum TasksController {
     static func register(_ routes: any RoutesBuilder) throws {
         let lists = routes.grouped(StaffAuthMiddleware(roles: StaffRole.taskLists))
-        lists.get("console", "tasks", use: list)
-        lists.post("console", "tasks", ":id", use: close)
-        lists.get("console", "tasks", ":id", "lapse.csv", use: lapseCSV)
-        routes.grouped(StaffAuthMiddleware(roles: StaffRole.churnReaders)).get("console", "churn", use: churn)
+        lists.get(.tasks, use: list)
+        lists.post(.taskClose, use: close)
+        lists.get(.taskLapseCSV, use: lapseCSV)
+        routes.grouped(StaffAuthMiddleware(roles: StaffRole.churnReaders)).get(.churn, use: churn)
     }
 
     @Sendable static func list(req: Request) async throws -> Response {

@@ -7,12 +7,12 @@ import Vapor
 enum WebhooksController {
     static func register(_ routes: any RoutesBuilder) throws {
         let admin = routes.grouped(StaffAuthMiddleware(roles: StaffRole.admins))
-        admin.get("console", "webhooks", use: list)
-        admin.post("console", "webhooks", use: create)
-        admin.post("console", "webhooks", ":id", "deactivate", use: deactivate)
-        admin.post("console", "webhooks", ":id", "replay", use: replaySince)
-        admin.get("console", "webhooks", "deliveries", ":id", use: delivery)
-        admin.post("console", "webhooks", "deliveries", ":id", "replay", use: replayDelivery)
+        admin.get(.webhooks, use: list)
+        admin.post(.webhooks, use: create)
+        admin.post(.webhookDeactivate, use: deactivate)
+        admin.post(.webhookReplaySince, use: replaySince)
+        admin.get(.webhookDelivery, use: delivery)
+        admin.post(.webhookReplayDelivery, use: replayDelivery)
     }
 
     static func id(_ req: Request) throws -> Int64 {

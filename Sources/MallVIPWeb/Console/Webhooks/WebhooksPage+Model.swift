@@ -3,7 +3,7 @@ import MallVIPCore
 import MallVIPStore
 
 /// Typed routes of the webhook pages. Kept beside the pages (rather than in SiteURL, which other features were
-/// editing at the same time) with the same shape: one enum gives the paths and the links.
+/// editing at the same time) with the same shape: each case fills in the `SiteRoute` its route is registered with.
 enum WebhookURL {
     case list(status: String?, subscription: Int64?)
     case deactivate(Int64)
@@ -14,11 +14,11 @@ enum WebhookURL {
     var path: String {
         switch self {
         case .list(let status, let sub):
-            "/console/webhooks" + Self.query([("status", status), ("subscription", sub.map(String.init))])
-        case .deactivate(let id): "/console/webhooks/\(id)/deactivate"
-        case .replaySince(let id): "/console/webhooks/\(id)/replay"
-        case .delivery(let id): "/console/webhooks/deliveries/\(id)"
-        case .replayDelivery(let id): "/console/webhooks/deliveries/\(id)/replay"
+            SiteRoute.webhooks.path() + Self.query([("status", status), ("subscription", sub.map(String.init))])
+        case .deactivate(let id): SiteRoute.webhookDeactivate.path(id)
+        case .replaySince(let id): SiteRoute.webhookReplaySince.path(id)
+        case .delivery(let id): SiteRoute.webhookDelivery.path(id)
+        case .replayDelivery(let id): SiteRoute.webhookReplayDelivery.path(id)
         }
     }
 

@@ -8,12 +8,12 @@ import Vapor
 /// every read and write is for `req.memberId`, never for an id taken from the request.
 struct MemberProfileController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("profile", use: show)
-        routes.post("profile", use: save)
-        routes.post("profile", "consent", use: consent)
-        routes.get("profile", "data.json", use: dataJSON)
-        routes.get("profile", "data.csv", use: dataCSV)
-        routes.post("profile", "delete", use: requestDeletion)
+        routes.get(.memberSiteProfile, use: show)
+        routes.post(.memberSiteProfile, use: save)
+        routes.post(.memberSiteProfileConsent, use: consent)
+        routes.get(.memberSiteProfileDataJSON, use: dataJSON)
+        routes.get(.memberSiteProfileDataCSV, use: dataCSV)
+        routes.post(.memberSiteProfileDelete, use: requestDeletion)
     }
 
     @Sendable func show(req: Request) async throws -> Response {

@@ -8,14 +8,14 @@ import Vapor
 /// or coupon code in the URL only ever finds the member's own record (otherwise 404).
 struct MemberSelfServiceController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("card", use: card)
-        routes.get("points", use: points)
-        routes.get("purchases", use: purchases)
-        routes.get("purchases", ":id", use: purchase)
-        routes.get("coupons", use: coupons)
-        routes.get("coupons", ":code", use: coupon)
-        routes.get("rewards", use: rewards)
-        routes.get("referral", use: referral)
+        routes.get(.memberSiteCard, use: card)
+        routes.get(.memberSitePoints, use: points)
+        routes.get(.memberSitePurchases, use: purchases)
+        routes.get(.memberSitePurchase, use: purchase)
+        routes.get(.memberSiteCoupons, use: coupons)
+        routes.get(.memberSiteCoupon, use: coupon)
+        routes.get(.memberSiteRewards, use: rewards)
+        routes.get(.memberSiteReferral, use: referral)
     }
 
     @Sendable func card(req: Request) async throws -> Response {
