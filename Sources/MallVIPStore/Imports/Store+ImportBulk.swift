@@ -125,31 +125,12 @@ extension Store {
         var tierRequests: [(memberId: Int64, tier: String, reason: TierReason?, at: Int64)] = []
 
         for (i, item) in items.enumerated() {
-            if let prior = recorded[item.key] {
-                results.append(prior.hash == item.hash
-                    ? .replayed(try JSONDecoder().decode(PurchaseOutcome.self, from: Data(prior.json.utf8)))
-                    : .failed(receiptConflict(item.request.receiptNo)))
-                continue
-            }
-            if let j = firstInBatch[item.key] {
-                switch results[j] {
-                case .created(let o, _) where items[j].hash == item.hash: results.append(.replayed(o))
-                case .failed(let e) where items[j].hash == item.hash: results.append(.failed(e))
-                default: results.append(.failed(receiptConflict(item.request.receiptNo)))
-                }
-                continue
-            }
-            firstInBatch[item.key] = i
             let who: (Int64?, String?)
-            switch identities[i] {
-            case .failure(let e): results.append(.failed(e)); continue
-            case .success(let w): who = w
+            var outcome: PurchaseOutcome
+            switch try startReceipt(i, items, recorded: recorded, firstInBatch: &firstInBatch, identities: identities, results: results) {
+            case .answered(let answer): results.append(answer); continue
+            case .open(let w, let o): (who, outcome) = (w, o)
             }
-            var outcome = PurchaseOutcome(
-                receiptNo: item.request.receiptNo, mall: item.mallCode, businessDate: item.day.description, member: who.0 != nil,
-                cardNo: who.1, totalFen: item.total, eligibleFen: item.eligible, basePoints: 0, bonusPoints: 0, factorPermille: 1000,
-                multipliers: [], pointsEarned: 0, pointsBalance: nil, tier: nil, previousTier: nil, tierChanged: false,
-                tierApprovalRequested: nil, eligibleToEnrol: false)
 
             // The decision is Core's (`ReceiptDecision`), as in `insertBatch`; the day's ordinals are counted here.
             let facts = ReceiptFacts(item, today: today, nowMs: nowMs, programme: programme)

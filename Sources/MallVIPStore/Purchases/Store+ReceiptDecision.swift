@@ -68,3 +68,43 @@ extension ReceiptFacts {
                   atMs: item.postedAsOf.map(epochMillis) ?? nowMs)
     }
 }
+
+extension Store {
+    /// The part of a batch's receipt loop before the decision, the same for live posting and the import: a receipt
+    /// already recorded replays (or conflicts), the same receipt twice in one batch replays the first (or conflicts),
+    /// an unknown or unusable card fails. Otherwise the member (if any) and the answer so far come back.
+    func startReceipt(_ i: Int, _ items: [PreparedPurchase], recorded: [String: (hash: String, json: String)],
+                      firstInBatch: inout [String: Int], identities: [Result<(Int64?, String?), DomainError>],
+                      results: [BatchItemResult]) throws -> ReceiptStart {
+        let item = items[i]
+        if let prior = recorded[item.key] {
+            return .answered(prior.hash == item.hash
+                ? .replayed(try JSONDecoder().decode(PurchaseOutcome.self, from: Data(prior.json.utf8)))
+                : .failed(receiptConflict(item.request.receiptNo)))
+        }
+        if let j = firstInBatch[item.key] {
+            switch results[j] {
+            case .created(let o, _) where items[j].hash == item.hash: return .answered(.replayed(o))
+            case .failed(let e) where items[j].hash == item.hash: return .answered(.failed(e))
+            default: return .answered(.failed(receiptConflict(item.request.receiptNo)))
+            }
+        }
+        firstInBatch[item.key] = i
+        let who: (Int64?, String?)
+        switch identities[i] {
+        case .failure(let e): return .answered(.failed(e))
+        case .success(let w): who = w
+        }
+        let outcome = PurchaseOutcome(
+            receiptNo: item.request.receiptNo, mall: item.mallCode, businessDate: item.day.description, member: who.0 != nil,
+            cardNo: who.1, totalFen: item.total, eligibleFen: item.eligible, basePoints: 0, bonusPoints: 0, factorPermille: 1000,
+            multipliers: [], pointsEarned: 0, pointsBalance: nil, tier: nil, previousTier: nil, tierChanged: false,
+            tierApprovalRequested: nil, eligibleToEnrol: false)
+        return .open(who: who, outcome: outcome)
+    }
+
+    enum ReceiptStart {
+        case answered(BatchItemResult)
+        case open(who: (Int64?, String?), outcome: PurchaseOutcome)
+    }
+}
