@@ -130,6 +130,10 @@ struct BulkInsert {
     /// What RETURNING gave back, over every statement sent (PostgreSQL promises no order within one).
     private(set) var returned: [any SQLRow] = []
     private let returns: Bool
+    /// SQLite's direct writer, plain form: each row bound into one prepared single-row statement (`rowSQL`) and
+    /// stepped at once, no statement text built or parsed per batch (SQLiteDirectWriter+Bulk.swift).
+    private let direct: SQLiteDirectWriter?
+    private let rowSQL: String
 
     init(_ db: any SQLDatabase, table: String, columns: [String], join: Join? = nil, onConflict: String? = nil,
          returning: String? = nil, maxRows: Int = 4000) {
@@ -138,9 +142,29 @@ struct BulkInsert {
         self.maxRows = maxRows
         returns = returning != nil
         maxBinds = db.storeDialect.maxBinds
+        if join == nil, let d = db as? SQLiteDirectDatabase {
+            direct = d.writer
+            rowSQL = SQLiteDirectWriter.rowInsertSQL(table: table, columns: columns,
+                                                     tail: (onConflict ?? "") + (returning.map { " RETURNING " + $0 } ?? ""))
+        } else {
+            direct = nil
+            rowSQL = ""
+        }
     }
 
     mutating func add(_ values: [Value]) async throws {
+        if let direct {
+            precondition(values.count == statement.width, "row has \(values.count) values for \(statement.width)")
+            if returns {
+                var rows: [any SQLRow] = []
+                try direct.insertRow(rowSQL, values) { rows.append($0) }
+                returned += rows
+            } else {
+                try direct.insertRow(rowSQL, values)
+            }
+            written += 1
+            return
+        }
         let binds = values.reduce(0) { $0 + ($1.isBound ? 1 : 0) }
         if statement.rows > 0 && statement.binds + binds > maxBinds { try await flush() }
         statement.add(values)

@@ -26,7 +26,8 @@ import VaporCSQLite          // the SQLite library SQLiteNIO itself links: one c
 public final class SQLiteDirectWriter: @unchecked Sendable {
     private var handle: OpaquePointer?
     private var cache: [String: OpaquePointer] = [:]
-    private static let cacheLimit = 64, cacheableLength = 4_000
+    // 256: with numbers bound (SQLNumber) a statement's text is one per shape (tables × row counts), all worth keeping.
+    private static let cacheLimit = 256, cacheableLength = 4_000
     let logger: Logger
     let eventLoop: any EventLoop
     let configuration: any DatabaseConfiguration
@@ -50,6 +51,9 @@ public final class SQLiteDirectWriter: @unchecked Sendable {
             try run(pragma, binds: []) { _ in }
         }
     }
+
+    /// How many statements are kept prepared (tests: one per statement shape, not one per batch).
+    var cachedStatementCount: Int { cache.count }
 
     deinit {
         for (_, s) in cache { sqlite_nio_sqlite3_finalize(s) }
@@ -139,7 +143,23 @@ public final class SQLiteDirectWriter: @unchecked Sendable {
         }
     }
 
-    private func error(_ rc: Int32) -> SQLiteDirectError {
+    /// Bulk rows (SQLiteDirectWriter+Bulk.swift): the connection and a statement prepared once and kept, for a caller
+    /// that binds and steps it itself. The caller resets it after use.
+    func cachedStatement(_ sql: String) throws -> (OpaquePointer, OpaquePointer) {
+        guard let handle else { throw SQLiteDirectError(code: SQLITE_MISUSE, message: "the writer is closed") }
+        if let cached = cache[sql] { return (handle, cached) }
+        var stmt: OpaquePointer?
+        let rc = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error(rc) }
+        if cache.count >= Self.cacheLimit {
+            for (_, s) in cache { sqlite_nio_sqlite3_finalize(s) }
+            cache.removeAll()
+        }
+        cache[sql] = stmt
+        return (handle, stmt)
+    }
+
+    func error(_ rc: Int32) -> SQLiteDirectError {
         SQLiteDirectError(code: handle.map { sqlite_nio_sqlite3_extended_errcode($0) } ?? rc,
                           message: handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "SQLite error \(rc)")
     }

@@ -85,6 +85,7 @@ extension Store {
         var report = parsed.report
         report.parseSeconds = Date().timeIntervalSince(started)
         var runId: Int64?
+        try await useBulkWriterSettings()
         if !options.dryRun {
             runId = try await startImportRun(options, sha256: parsed.sha256, encoding: report.encoding)
             report.runId = runId

@@ -30,7 +30,7 @@ extension Store {
         var recorded: [String: (hash: String, json: String)] = [:]
         for part in Array(Set(items.map(\.request.receiptNo))).chunked(inChunk) {
             for r in try await sql.rows("""
-                SELECT mall_id, receipt_no, request_hash, response_json FROM purchases WHERE receipt_no IN \(list: Array(part))
+                SELECT mall_id, receipt_no, request_hash, response_json FROM purchases WHERE receipt_no IN \(Self.inKeys(sql, Array(part)))
                 """) {
                 recorded["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = (try r.string("request_hash"), try r.string("response_json"))
             }
@@ -42,7 +42,7 @@ extension Store {
         for part in cardNos.chunked(inChunk) {
             for r in try await sql.rows("""
                 SELECT c.card_no, c.member_id, c.state, m.status FROM cards c LEFT JOIN members m ON m.id = c.member_id
-                WHERE c.card_no IN \(list: Array(part))
+                WHERE c.card_no IN \(Self.inKeys(sql, Array(part)))
                 """) {
                 cards[try r.string("card_no")] = (try r.optInt64("member_id"), CardState(rawValue: try r.string("state")) ?? .closed, try r.optString("status"))
             }
@@ -51,25 +51,12 @@ extension Store {
         for part in phones.chunked(inChunk) {
             for r in try await sql.rows("""
                 SELECT m.id, m.phone, (SELECT c.card_no FROM cards c WHERE c.member_id = m.id AND c.state = 'active' LIMIT 1) AS card_no
-                FROM members m WHERE m.phone IN \(list: Array(part)) AND m.status = 'active'
+                FROM members m WHERE m.phone IN \(Self.inKeys(sql, Array(part))) AND m.status = 'active'
                 """) {
                 byPhone[try r.string("phone")] = (try r.int64("id"), try r.optString("card_no"))
             }
         }
-        func identify(_ item: PreparedPurchase) -> Result<(Int64?, String?), DomainError> {
-            if let card = item.request.card {
-                guard let c = cards[card], let memberId = c.memberId else {
-                    return .failure(DomainError(.notFound, field: "card", rule: "card.exists", zh: "卡号不存在：\(card)", en: "unknown card \(card)"))
-                }
-                guard c.state == .active, c.status == "active" else {
-                    return .failure(DomainError.invalid("card", "card.state", zh: "此卡不可用（\(c.state.label.zh)）", en: "card \(card) cannot be used (\(c.state.label.en))"))
-                }
-                return .success((memberId, card))
-            }
-            if let phone = item.request.phone, let m = byPhone[phone] { return .success((m.memberId, m.cardNo)) }
-            return .success((nil, nil))
-        }
-        let identities = items.map(identify)
+        let identities = items.map { Self.identify($0, cards: cards, byPhone: byPhone) }
 
         // The members, locked in id order, and their spend in the longest window before the batch's last day.
         let memberIds = Array(Set(identities.compactMap { try? $0.get().0 })).sorted()
@@ -79,7 +66,7 @@ extension Store {
             for r in try await sql.rows("""
                 SELECT id, earned_tier, tier_since_day, manual_tier, manual_until_day, points_balance, birth_month, birth_day, status,
                   referral_pending
-                FROM members WHERE id IN \(unsafeRaw: Self.intList(part)) ORDER BY id\(unsafeRaw: lock)
+                FROM members WHERE id IN \(Self.inIds(sql, part)) ORDER BY id\(unsafeRaw: lock)
                 """) {
                 let m = try lockedMember(r)
                 members[m.id] = BatchMember(locked: m, spendByDay: [:])
@@ -91,7 +78,7 @@ extension Store {
             for part in memberIds.chunked(inChunk) {
                 for r in try await sql.rows("""
                     SELECT member_id, day, spend_fen FROM member_daily_spend
-                    WHERE member_id IN \(unsafeRaw: Self.intList(part)) AND day >= \(int: from) AND day <= \(int: to)
+                    WHERE member_id IN \(Self.inIds(sql, part)) AND day >= \(int: from) AND day <= \(int: to)
                     """) {
                     members[try r.int64("member_id")]?.spendByDay[try r.int("day"), default: 0] += try r.int64("spend_fen")
                 }
@@ -114,51 +101,18 @@ extension Store {
             return dayCount[key]!
         }
 
-        var results: [BatchItemResult] = []
-        results.reserveCapacity(items.count)
-        var firstInBatch: [String: Int] = [:]
-        var rows: [PurchaseRow] = []
-        rows.reserveCapacity(items.count)
-        var ledger: [(row: Int, memberId: Int64, points: Int64, balance: Int64, note: String, at: Int64)] = []
-        var daily: [DailyKey: (spend: Int64, count: Int)] = [:]
-        var tierChanges: [(row: Int, memberId: Int64, from: String, to: String, reason: TierReason?, at: Int64)] = []
-        var tierRequests: [(memberId: Int64, tier: String, reason: TierReason?, at: Int64)] = []
-
-        for (i, item) in items.enumerated() {
-            let who: (Int64?, String?)
-            var outcome: PurchaseOutcome
-            switch try startReceipt(i, items, recorded: recorded, firstInBatch: &firstInBatch, identities: identities, results: results) {
-            case .answered(let answer): results.append(answer); continue
-            case .open(let w, let o): (who, outcome) = (w, o)
-            }
-
-            // The decision is Core's (`ReceiptDecision`), as in `insertBatch`; the day's ordinals are counted here.
-            let facts = ReceiptFacts(item, today: today, nowMs: nowMs, programme: programme)
-            guard let memberId = who.0, var state = members[memberId] else {
-                outcome.eligibleToEnrol = WalkInDecision.eligibleToEnrol(programme, receipt: facts)
-                rows.append(PurchaseRow(item: item, memberId: nil, cardNo: nil, earned: 0, factor: 1000, json: outcome.json))
-                results.append(.created(outcome))
-                continue
-            }
-            let d = try await decideReceipt(programme, &state, facts, ordinal: {
-                try await nextOrdinal(mallId: item.mallId, day: item.day)
-            }, pending: {
-                Set(try await sql.rows("""
-                    SELECT tier FROM tier_requests WHERE member_id = \(int: memberId) AND status = 'pending'
-                    """).map { try $0.string("tier") })
-            })
-            outcome.apply(d)
-            if let l = d.ledger { ledger.append((rows.count, memberId, l.points, l.balanceAfter, l.note, l.atMs)) }
-            if let c = d.tierChange { tierChanges.append((rows.count, memberId, c.from, c.to, c.reason, c.atMs)) }
-            if let r = d.tierRequest { tierRequests.append((memberId, r.tier, r.reason, r.atMs)) }
-            members[memberId] = state
-            let dk = DailyKey(memberId: memberId, mallId: item.mallId, day: d.dailySpend.day)
-            daily[dk, default: (0, 0)].spend += d.dailySpend.fen
-            daily[dk]!.count += d.dailySpend.purchases
-            rows.append(PurchaseRow(item: item, memberId: memberId, cardNo: who.1, earned: d.pointsEarned,
-                                    factor: d.earning.factorPermille, json: outcome.json))
-            results.append(.created(outcome, referralPending: state.locked.referralPending))
-        }
+        // The receipt loop and its accumulator are shared with live posting (Store+BatchDecide.swift); the day's
+        // ordinals are counted in memory here (`nextOrdinal`).
+        let decided = try await decideBatch(items, recorded: recorded, identities: identities, members: &members, programme: programme,
+                                            today: today, nowMs: nowMs, ordinal: { item in
+            try await nextOrdinal(mallId: item.mallId, day: item.day)
+        }, pending: { memberId in
+            Set(try await sql.rows("""
+                SELECT tier FROM tier_requests WHERE member_id = \(int: memberId) AND status = 'pending'
+                """).map { try $0.string("tier") })
+        })
+        let (results, rows, ledger, daily) = (decided.results, decided.rows, decided.ledger, decided.daily)
+        let (tierChanges, tierRequests) = (decided.tierChanges, decided.tierRequests)
         guard !rows.isEmpty else { return results }
 
         // Purchases first: their ids, in the order inserted, key the lines, ledger rows and tier changes.
@@ -166,6 +120,12 @@ extension Store {
         ids.reserveCapacity(rows.count)
         let writes = BatchWrites(rows: rows, ledger: [], members: members.values.filter(\.changed).map(\.locked).sorted { $0.id < $1.id },
                                  daily: daily.map { ($0.key, $0.value.spend, $0.value.count) }, nowMs: nowMs)
+        if sql is SQLiteDirectDatabase {
+            // SQLite's writer: one prepared row insert, ids back in order (BulkInsert's direct path).
+            var insert = BulkInsert(sql, table: "purchases", columns: BatchWrites.purchaseColumns, returning: "id")
+            for r in rows { try await insert.add(writes.purchaseValues(r)) }
+            for r in insert.returned { ids.append(try r.int64("id")) }
+        } else {
         for chunk in rows.chunked(1_000) {
             var byKey: [String: Int64] = [:]
             for r in try await sql.rows(writes.purchases(chunk)) {
@@ -173,6 +133,7 @@ extension Store {
             }
             // RETURNING promises no order: match by key.
             for r in chunk { ids.append(byKey[r.item.key]!) }
+        }
         }
 
         var lines = BulkInsert(sql, table: "purchase_lines", columns: [

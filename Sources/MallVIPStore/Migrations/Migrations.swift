@@ -34,6 +34,10 @@ public enum StoreMigrations {
         M029_WebhookResponseBodies(),
         M030_PageNotices(),
         M031_ReportShards(),
+        M032_MemberTimeline(),
+        M033_StaffMalls(),
+        M034_MemberCorrections(),
+        M035_BatchGuard(),
     ]
 }
 

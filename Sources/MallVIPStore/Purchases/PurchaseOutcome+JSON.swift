@@ -3,7 +3,7 @@
 extension PurchaseOutcome {
     public var json: String {
         var out = "{"
-        func key(_ k: String) { out += (out.count > 1 ? ",\"" : "\"") + k + "\":" }
+        func key(_ k: String) { out += (out.utf8.count > 1 ? ",\"" : "\"") + k + "\":" }   // utf8.count: O(1); count walks the text
         key("basePoints"); out += String(basePoints)
         key("bonusPoints"); out += String(bonusPoints)
         key("businessDate"); out += jsonString(businessDate)

@@ -8,16 +8,8 @@ extension Store {
     /// Idempotent on (mall, receipt number): the same body again replays the first answer; a different body
     /// under the same receipt number is a conflict. Concurrent posts are committed together (see PurchaseLanes).
     public func postPurchase(_ req: PurchaseRequest) async throws -> Posted<PurchaseOutcome> {
-        let (version, programme) = try await self.programme()
-        try req.validate(now: now, policy: programme.purchases)
-        let counters = try await resolveCounters(req.lines.map(\.counter))
-        let lines = zip(req.lines, counters).map { PostedLine(request: $0.0, counter: $0.1) }
-        let item = PreparedPurchase(
-            request: req, lines: lines, mallId: counters[0].mallId, mallCode: counters[0].mallCode,
-            hash: sha256Hex(req.fingerprint), day: LocalDate.of(req.occurredAt, in: programme.timeZone),
-            total: lines.reduce(0) { $0 + $1.request.amountFen },
-            eligible: lines.filter(\.counter.earnsPoints).reduce(0) { $0 + $1.request.amountFen },
-            programmeVersion: version, programme: programme)
+        let item = try await preparePurchase(req)
+        let programme = item.programme
         let laneKey = req.card ?? req.phone ?? item.key
         switch try await lanes.lane(for: laneKey).submit(item, store: self) {
         case .created(let o, let referralPending):
@@ -28,6 +20,20 @@ extension Store {
         case .replayed(let o): return .replayed(o)
         case .failed(let e): throw e
         }
+    }
+
+    /// A purchase checked outside any transaction (`PreparedPurchase`), ready for a lane's batch.
+    func preparePurchase(_ req: PurchaseRequest) async throws -> PreparedPurchase {
+        let (version, programme) = try await self.programme()
+        try req.validate(now: now, policy: programme.purchases)
+        let counters = try await resolveCounters(req.lines.map(\.counter))
+        let lines = zip(req.lines, counters).map { PostedLine(request: $0.0, counter: $0.1) }
+        return PreparedPurchase(
+            request: req, lines: lines, mallId: counters[0].mallId, mallCode: counters[0].mallCode,
+            hash: sha256Hex(req.fingerprint), day: LocalDate.of(req.occurredAt, in: programme.timeZone),
+            total: lines.reduce(0) { $0 + $1.request.amountFen },
+            eligible: lines.filter(\.counter.earnsPoints).reduce(0) { $0 + $1.request.amountFen },
+            programmeVersion: version, programme: programme)
     }
 
     struct PostedLine: Sendable {
@@ -55,20 +61,20 @@ extension Store {
     /// lost connection), each purchase is retried on its own so one bad post cannot fail its neighbours.
     func writeBatch(_ items: [PreparedPurchase]) async -> [Result<BatchItemResult, any Error>] {
         do {
-            let results = try await writeBatched { tx in try await self.insertBatch(tx, items) }
+            let results = try await writeOnce(items)
             return results.map { .success($0) }
         } catch {
-            guard items.count > 1 || isUniqueViolation(error) else { return [.failure(error)] }
+            guard items.count > 1 || isUniqueViolation(error) || Self.isRetryable(error) else { return [.failure(error)] }
             var out: [Result<BatchItemResult, any Error>] = []
             for item in items {
                 var attempt = 0
                 while true {
                     attempt += 1
                     do {
-                        out.append(.success(try await writeBatched { tx in try await self.insertBatch(tx, [item]) }[0]))
+                        out.append(.success(try await writeOnce([item])[0]))
                         break
-                    } catch where isUniqueViolation(error) && attempt < 3 {
-                        continue   // the other writer has committed now: the next attempt replays it
+                    } catch where (isUniqueViolation(error) || Self.isRetryable(error)) && attempt < 3 {
+                        continue   // the other writer has committed now: the next attempt replays it (or reads anew)
                     } catch {
                         out.append(.failure(error))
                         break
@@ -77,6 +83,25 @@ extension Store {
             }
             return out
         }
+    }
+
+    /// One batch, once: on PostgreSQL one read and one write (Store+PostgresBatch.swift), falling back to the locking
+    /// path when it cannot (too many binds, still stale after its retries, a day ordinal it did not read); elsewhere
+    /// (SQLite) the locking path on the direct writer.
+    func writeOnce(_ items: [PreparedPurchase]) async throws -> [BatchItemResult] {
+        if directWriter.writer == nil && sql.storeDialect == .postgresql {
+            do {
+                if let results = try await postgresBatch(items) { return results }
+            } catch where SQLStoreDialect.isSerializationFailure(error) || error is PostgresBatchUnread {
+                // fall through: the locking path below cannot go stale
+            }
+        }
+        return try await writeBatched { tx in try await self.insertBatch(tx, items) }
+    }
+
+    /// A lost race a fresh attempt may win: a stale read (40001) or a deadlock PostgreSQL broke.
+    static func isRetryable(_ error: any Error) -> Bool {
+        SQLStoreDialect.isSerializationFailure(error) || SQLStoreDialect.isDeadlock(error)
     }
 
     /// Member state held in memory while a batch is computed, so several purchases of one member in a batch
@@ -137,20 +162,7 @@ extension Store {
                 byPhone[try r.string("phone")] = (try r.int64("id"), try r.optString("card_no"))
             }
         }
-        func identify(_ item: PreparedPurchase) -> Result<(Int64?, String?), DomainError> {
-            if let card = item.request.card {
-                guard let c = cards[card], let memberId = c.memberId else {
-                    return .failure(DomainError(.notFound, field: "card", rule: "card.exists", zh: "卡号不存在：\(card)", en: "unknown card \(card)"))
-                }
-                guard c.state == .active, c.status == "active" else {
-                    return .failure(DomainError.invalid("card", "card.state", zh: "此卡不可用（\(c.state.label.zh)）", en: "card \(card) cannot be used (\(c.state.label.en))"))
-                }
-                return .success((memberId, card))
-            }
-            if let phone = item.request.phone, let m = byPhone[phone] { return .success((m.memberId, m.cardNo)) }
-            return .success((nil, nil))
-        }
-        let identities = items.map(identify)
+        let identities = items.map { Self.identify($0, cards: cards, byPhone: byPhone) }
 
         // Lock the members in id order (no deadlocks between lanes) and read their recent spend.
         let memberIds = Array(Set(identities.compactMap { try? $0.get().0 })).sorted()
@@ -178,50 +190,15 @@ extension Store {
             }
         }
 
-        var results: [BatchItemResult] = []
-        var firstInBatch: [String: Int] = [:]
-        var rows: [PurchaseRow] = []
-        var ledger: [(key: String, memberId: Int64, points: Int64, balance: Int64, note: String, at: Int64)] = []
-        var daily: [DailyKey: Int64] = [:]
-        var dailyCount: [DailyKey: Int] = [:]
-        var tierChanges: [(key: String, memberId: Int64, from: String, to: String, reason: TierReason?, at: Int64)] = []
-        var tierRequests: [(memberId: Int64, tier: String, reason: TierReason?, at: Int64)] = []
-
-        for (i, item) in items.enumerated() {
-            let who: (Int64?, String?)
-            var outcome: PurchaseOutcome
-            switch try startReceipt(i, items, recorded: recorded, firstInBatch: &firstInBatch, identities: identities, results: results) {
-            case .answered(let answer): results.append(answer); continue
-            case .open(let w, let o): (who, outcome) = (w, o)
-            }
-
-            // The decision is Core's (`ReceiptDecision`); here only the reading and the rows.
-            let facts = ReceiptFacts(item, today: today, nowMs: nowMs, programme: programme)
-            guard let memberId = who.0, var state = members[memberId] else {
-                outcome.eligibleToEnrol = WalkInDecision.eligibleToEnrol(programme, receipt: facts)
-                rows.append(PurchaseRow(item: item, memberId: nil, cardNo: nil, earned: 0, factor: 1000, json: outcome.json))
-                results.append(.created(outcome))
-                continue
-            }
-            let d = try await decideReceipt(programme, &state, facts, ordinal: {
-                try await nextDayOrdinal(sql, mallId: item.mallId, day: item.day)
-            }, pending: {
-                Set(try await sql.rows("""
-                    SELECT tier FROM tier_requests WHERE member_id = \(bind: memberId) AND status = 'pending'
-                    """).map { try $0.string("tier") })
-            })
-            outcome.apply(d)
-            if let l = d.ledger { ledger.append((item.key, memberId, l.points, l.balanceAfter, l.note, l.atMs)) }
-            if let c = d.tierChange { tierChanges.append((item.key, memberId, c.from, c.to, c.reason, c.atMs)) }
-            if let r = d.tierRequest { tierRequests.append((memberId, r.tier, r.reason, r.atMs)) }
-            members[memberId] = state
-            let dk = DailyKey(memberId: memberId, mallId: item.mallId, day: d.dailySpend.day)
-            daily[dk, default: 0] += d.dailySpend.fen
-            dailyCount[dk, default: 0] += d.dailySpend.purchases
-            rows.append(PurchaseRow(item: item, memberId: memberId, cardNo: who.1, earned: d.pointsEarned,
-                                    factor: d.earning.factorPermille, json: outcome.json))
-            results.append(.created(outcome, referralPending: state.locked.referralPending))
-        }
+        let decided = try await decideBatch(items, recorded: recorded, identities: identities, members: &members, programme: programme,
+                                            today: today, nowMs: nowMs, ordinal: { item in
+            try await nextDayOrdinal(sql, mallId: item.mallId, day: item.day)
+        }, pending: { memberId in
+            Set(try await sql.rows("""
+                SELECT tier FROM tier_requests WHERE member_id = \(bind: memberId) AND status = 'pending'
+                """).map { try $0.string("tier") })
+        })
+        let (results, rows) = (decided.results, decided.rows)
         guard !rows.isEmpty else { return results }
 
         // One statement per table for the whole batch; on PostgreSQL the five writes go as one statement (CTEs),
@@ -235,8 +212,7 @@ extension Store {
         func collect(_ found: [any SQLRow]) throws {
             for r in found { ids["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = try r.int64("id") }
         }
-        let writes = BatchWrites(rows: rows, ledger: ledger.map { ($0.key, $0.memberId, $0.points, $0.balance, $0.note, $0.at) },
-                                 members: changed, daily: daily.map { ($0.key, $0.value, dailyCount[$0.key]!) }, nowMs: nowMs)
+        let writes = BatchWrites(rows: rows, ledger: decided.ledger, members: changed, daily: decided.dailyRows, nowMs: nowMs)
         // The report aggregates (migration 025) in the same statement or transaction.
         var report = ReportDelta(policy: programme.reports, shard: items[0].shard)   // the lane's own rows (migration 031)
         for r in rows {
@@ -258,6 +234,30 @@ extension Store {
             }
             q.appendLiteral(" SELECT id, mall_id, receipt_no FROM p")
             try collect(try await sql.rows(q))
+        } else if sql is SQLiteDirectDatabase {
+            // SQLite's writer: each row through a statement prepared once per table and kept (BulkInsert's direct path,
+            // SQLiteDirectWriter+Bulk.swift), the rest with numbers bound (`SQLNumber`): no statement text is parsed
+            // per batch. The purchases' ids come back in order and are written as they are, in the same tables'
+            // order as the statements above (the webhook triggers fire in the same order).
+            var purchases = BulkInsert(sql, table: "purchases", columns: BatchWrites.purchaseColumns, returning: "id")
+            for r in rows { try await purchases.add(writes.purchaseValues(r)) }
+            let pids = try purchases.returned.map { try $0.int64("id") }
+            for (n, r) in rows.enumerated() { ids[r.item.key] = pids[n] }
+            var lines = BulkInsert(sql, table: "purchase_lines", columns: BatchWrites.lineColumns)
+            for (n, r) in rows.enumerated() {
+                for (i, l) in r.item.lines.enumerated() {
+                    try await lines.add([.int(pids[n]), .int(r.memberId), .int(i + 1), .int(l.counter.id), .int(l.request.amountFen),
+                                         .bool(l.request.specialPrice), .bool(l.counter.earnsPoints), .int(0)])
+                }
+            }
+            try await LedgerWriter.write(sql, decided.ledger.map { e in
+                NewLedgerEntry(memberId: e.memberId, kind: .earn, points: e.points, balanceAfter: e.balance, purchase: .id(pids[e.row]),
+                               note: e.note, actor: "pos", atMs: e.at)
+            })
+            if let q = writes.memberUpdate() { try await sql.exec(q) }
+            var daily = BulkInsert(sql, table: "member_daily_spend", columns: BatchWrites.dailyColumns, onConflict: BatchWrites.dailyConflict)
+            for d in writes.dailySorted { try await daily.add([.int(d.key.memberId), .int(d.key.mallId), .int(d.key.day), .int(d.spend), .int(d.count)]) }
+            for part in reportWrites { try await sql.exec(part) }
         } else {
             for chunk in dialect.chunks(rows, bindsPerRow: 16) { try collect(try await sql.rows(writes.purchases(chunk))) }
             // Lines in chunks under the store's bind limit.
@@ -269,11 +269,11 @@ extension Store {
             }
             for part in reportWrites { try await sql.exec(part) }
         }
-        for c in tierChanges {
+        for c in decided.tierChanges {
             try await recordTierChange(sql, memberId: c.memberId, from: c.from, to: c.to, kind: "upgrade", reason: c.reason,
-                                       purchaseId: ids[c.key], actor: "pos", nowMs: c.at)
+                                       purchaseId: ids[rows[c.row].item.key], actor: "pos", nowMs: c.at)
         }
-        for r in tierRequests {
+        for r in decided.tierRequests {
             try await sql.exec("""
                 INSERT INTO tier_requests (member_id, tier, reason, status, created_at_ms)
                 VALUES (\(bind: r.memberId), \(bind: r.tier), \(bind: try encodeJSON(r.reason)), 'pending', \(bind: r.at))
