@@ -8,8 +8,9 @@ extension Store {
     /// key is already there is skipped, never updated, so importing a file again changes nothing. One person, one card
     /// as at enrolment: a new card whose phone or national ID already belongs to another member is refused. The national
     /// ID is hashed, encrypted and masked as enrolment does; an opening points balance is a ledger row (kind `import`)
-    /// written with the balance. Enrolment rules are not applied (these are members already), nor referral or
-    /// regular-customer credit. Batches of whole rows, one transaction each.
+    /// written with the balance. Members are created through enrolment's own path (`createMembers`: card rules, the
+    /// enrol tier change, the referral code). Enrolment rules are not applied (these are members already), nor a
+    /// referrer link or regular-customer credit. Batches of whole rows, one transaction each.
     func importMembers(_ rows: [MemberImportRow], columns: ImportColumns, dryRun: Bool, actor: String,
                        rejects: inout [ImportReject]) async throws -> (imported: Int, skipped: Int) {
         let (_, programme) = try await self.programme()
@@ -17,7 +18,7 @@ extension Store {
         let mallId = malls.count == 1 ? malls[0].id : nil
         var seenKey: [String: Int] = [:], seenPhone: [String: Int] = [:], seenID: [String: Int] = [:]
         var imported = 0, skipped = 0
-        for chunk in rows.chunked(500) {
+        for chunk in rows.chunked(5_000) {
             // What the database already holds for this chunk's keys.
             let cardNos = chunk.compactMap(\.card)
             var cards: [String: (memberId: Int64?, state: String)] = [:]
@@ -86,53 +87,31 @@ extension Store {
             }
             imported += toWrite.count
             if dryRun || toWrite.isEmpty { continue }
-            let batch = toWrite
-            // SQLite: the direct writer, no hop per statement. Row by row on purpose: the webhook triggers queue one
-            // member's enrolment and tier events together, in row order, as a bulk insert per table would not.
+            let today = LocalDate.of(now, in: programme.timeZone)
+            let new = toWrite.map { Self.newMember(importing: $0.row, preIssued: $0.preIssued, today: today, programme: programme,
+                                                   mallId: mallId, actor: actor, nowMs: epochMillis(self.now)) }
+            // One member-creation path with enrolment (`createMembers`): member, card, enrol tier change, opening
+            // balance, referral code; webhook deliveries queued per member in row order.
             try await writeBatched { tx in
-                for (row, preIssued) in batch {
-                    try await self.insertImportedMember(tx, row, preIssued: preIssued, programme: programme, mallId: mallId, actor: actor)
-                }
+                _ = try await self.createMembers(tx, new, cards: programme.cards, actor: actor, nowMs: epochMillis(self.now))
             }
         }
         return (imported, skipped)
     }
 
-    private func insertImportedMember(_ tx: any Database, _ row: MemberImportRow, preIssued: Bool, programme: Programme,
-                                      mallId: Int64?, actor: String) async throws {
-        let sql = tx.sql
-        let nowMs = epochMillis(now)
-        let today = LocalDate.of(now, in: programme.timeZone)
+    /// An imported row as a new member: the member's own data and opening balance from the file, the tier given or
+    /// the entry tier, rule `import`; a card number from the old system kept as an active card, a pre-issued
+    /// inactive card activated, no number at all a new one (as enrolment).
+    static func newMember(importing row: MemberImportRow, preIssued: Bool, today: LocalDate, programme: Programme, mallId: Int64?,
+                          actor: String, nowMs: Int64) -> NewMember {
         let enrolledMs = row.enrolledOn.map { epochMillis($0.start(in: programme.timeZone)) } ?? nowMs
-        let tier = row.tier ?? programme.entryTier.code
-        let idHash = row.idNumber.map { env.cipher.hash($0) }
-        let idCipher = try row.idNumber.map { try env.cipher.encrypt($0) }
         let note = "导入 import (line \(row.line))"
-        let r = try await sql.row("""
-            INSERT INTO members (name, gender, birthday, birth_month, birth_day, phone, email, address, id_hash, id_cipher, id_masked,
-              profile_json, notes, consent_sms, consent_email, consent_phone, status, earned_tier, tier_since_day, points_balance,
-              enrolled_at_ms, enrolled_day, enrolled_mall_id, enrol_rule, enrol_receipts, enrol_override_reason, enrolled_by, updated_at_ms)
-            VALUES (\(bind: row.name), \(bind: row.gender.rawValue), \(bind: row.birthday?.description), \(bind: row.birthday?.month),
-              \(bind: row.birthday?.day), \(bind: row.phone), \(bind: row.email), \(bind: row.address), \(bind: idHash), \(bind: idCipher),
-              \(bind: row.idNumber.map(Identity.maskNationalID)), '{}', \(bind: row.notes ?? ""), \(bind: row.consentSMS), \(bind: false),
-              \(bind: false), 'active', \(bind: tier), \(bind: today.dayNumber), \(bind: row.points), \(bind: enrolledMs),
-              \(bind: (row.enrolledOn ?? today).dayNumber), \(bind: mallId), 'import', '', NULL, \(bind: actor), \(bind: nowMs))
-            RETURNING id
-            """)!
-        let memberId = try r.int64("id")
-        if let card = row.card, !preIssued {
-            try await sql.exec("""
-                INSERT INTO cards (member_id, card_no, state, issued_at_ms, activated_at_ms, note)
-                VALUES (\(bind: memberId), \(bind: card), 'active', \(bind: enrolledMs), \(bind: enrolledMs), \(bind: note))
-                """)
-        } else {
-            _ = try await issueCard(tx, memberId: memberId, preIssued: row.card, cards: programme.cards, nowMs: nowMs)
-        }
-        try await recordTierChange(sql, memberId: memberId, from: tier, to: tier, kind: "enrol", reason: nil, note: "import",
-                                   purchaseId: nil, actor: actor, nowMs: nowMs)
-        if row.points > 0 {
-            try await LedgerWriter.write(sql, [NewLedgerEntry(memberId: memberId, kind: .import, points: row.points, balanceAfter: row.points,
-                                                              note: "期初积分 opening balance · " + note, actor: actor, atMs: nowMs)])
-        }
+        let card: NewMember.Card = if let no = row.card { preIssued ? .preIssued(no) : .legacy(no, note: note) } else { .issue }
+        return NewMember(name: row.name, gender: row.gender, birthday: row.birthday, phone: row.phone, email: row.email, address: row.address,
+                         idNumber: row.idNumber, notes: row.notes ?? "", consentSMS: row.consentSMS, consentEmail: false, consentPhone: false,
+                         tier: row.tier ?? programme.entryTier.code, tierSinceDay: today.dayNumber, openingPoints: row.points,
+                         openingNote: "期初积分 opening balance · " + note, enrolledAtMs: enrolledMs,
+                         enrolledDay: (row.enrolledOn ?? today).dayNumber, mallId: mallId, rule: "import", receipts: "", overrideReason: nil,
+                         enrolledBy: actor, card: card, tierNote: "import")
     }
 }

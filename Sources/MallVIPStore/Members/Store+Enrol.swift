@@ -45,29 +45,20 @@ extension Store {
         }
         if req.overrideReason?.isEmpty == false, rule != "override" { rule += " (override noted)" }
         let (entryTier, ruleName, usedReceipts) = (tier, rule, used)
-        let idCipher = try req.idNumber.map { try env.cipher.encrypt($0.uppercased()) }
         let credit = candidates.filter { $0.memberId == nil }
         let nowMs = epochMillis(now)
 
         do {
             return try await write { tx in
                 let sql = tx.sql
-                let row = try await sql.row("""
-                    INSERT INTO members (name, gender, birthday, birth_month, birth_day, phone, email, address, id_hash, id_cipher, id_masked,
-                      profile_json, notes, consent_sms, consent_email, consent_phone, status, earned_tier, tier_since_day, points_balance,
-                      enrolled_at_ms, enrolled_day, enrolled_mall_id, enrol_rule, enrol_receipts, enrol_override_reason, enrolled_by, updated_at_ms)
-                    VALUES (\(bind: name), \(bind: req.gender.rawValue), \(bind: req.birthday?.description), \(bind: req.birthday?.month),
-                      \(bind: req.birthday?.day), \(bind: req.phone), \(bind: req.email), \(bind: req.address), \(bind: idHash), \(bind: idCipher),
-                      \(bind: req.idNumber.map { Identity.maskNationalID($0.uppercased()) }), '{}', '', \(bind: req.consentSMS),
-                      \(bind: req.consentEmail), \(bind: req.consentPhone), 'active', \(bind: entryTier), \(bind: today.dayNumber), 0,
-                      \(bind: nowMs), \(bind: today.dayNumber), \(bind: mallId), \(bind: ruleName), \(bind: usedReceipts.joined(separator: ",")),
-                      \(bind: req.overrideReason), \(bind: actor), \(bind: nowMs))
-                    RETURNING id
-                    """)!
-                let memberId = try row.int64("id")
-                let cardNo = try await self.issueCard(tx, memberId: memberId, preIssued: req.cardNo, cards: programme.cards, nowMs: nowMs)
-                try await self.recordTierChange(sql, memberId: memberId, from: entryTier, to: entryTier, kind: "enrol", reason: nil,
-                                                note: ruleName, purchaseId: nil, actor: actor, nowMs: nowMs)
+                // The one member-creation path (shared with the import): member, card, enrol tier change, referral code.
+                let created = try await self.createMembers(tx, [NewMember(
+                    name: name, gender: req.gender, birthday: req.birthday, phone: req.phone, email: req.email, address: req.address,
+                    idNumber: req.idNumber, consentSMS: req.consentSMS, consentEmail: req.consentEmail, consentPhone: req.consentPhone,
+                    tier: entryTier, tierSinceDay: today.dayNumber, enrolledAtMs: nowMs, enrolledDay: today.dayNumber, mallId: mallId,
+                    rule: ruleName, receipts: usedReceipts.joined(separator: ","), overrideReason: req.overrideReason, enrolledBy: actor,
+                    card: req.cardNo.map { .preIssued($0) } ?? .issue, tierNote: ruleName)], cards: programme.cards, actor: actor, nowMs: nowMs)
+                let (memberId, cardNo) = created[0]
                 // Credit the qualifying non-member receipts: the customer earned these points.
                 var balance: Int64 = 0
                 for c in credit {
