@@ -34,20 +34,24 @@ public struct LedgerExportRow: Sendable, Equatable {
 /// Whole-table exports read in pages by id (keyset), so that a million rows stream out without being held in
 /// memory and without OFFSET scans. Each export is audited once it has been written, with its row count.
 extension Store {
-    public func exportMembersPage(after id: Int64, limit: Int, on day: LocalDate) async throws -> [SegmentMember] {
+    /// `malls` (here and below, issue 17): only the rows of these malls' members (purchases: made at these malls).
+    public func exportMembersPage(after id: Int64, limit: Int, on day: LocalDate, malls: MallScope? = nil) async throws -> [SegmentMember] {
         let (_, programme) = try await self.programme()
+        let scope = malls?.members("m") ?? ""
         return try await sql.rows("""
-            SELECT \(unsafeRaw: Self.segmentMemberColumns) FROM members m WHERE m.id > \(bind: id) ORDER BY m.id LIMIT \(bind: limit)
+            SELECT \(unsafeRaw: Self.segmentMemberColumns) FROM members m WHERE m.id > \(bind: id)\(scope) ORDER BY m.id LIMIT \(bind: limit)
             """).map { try segmentMember($0, programme, day) }
     }
 
     /// Purchases of the business days `from`…`through` (inclusive).
-    public func exportPurchasesPage(from: LocalDate, through: LocalDate, after id: Int64, limit: Int) async throws -> [PurchaseExportRow] {
-        try await sql.rows("""
+    public func exportPurchasesPage(from: LocalDate, through: LocalDate, after id: Int64, limit: Int,
+                                    malls: MallScope? = nil) async throws -> [PurchaseExportRow] {
+        let scope = malls?.malls("p.mall_id") ?? ""
+        return try await sql.rows("""
             SELECT p.id, ml.code AS mall, p.receipt_no, p.occurred_at_ms, p.business_day, p.card_no, p.total_fen, p.eligible_fen,
               p.refunded_fen, p.points_earned, p.points_reversed
             FROM purchases p JOIN malls ml ON ml.id = p.mall_id
-            WHERE p.business_day >= \(bind: from.dayNumber) AND p.business_day <= \(bind: through.dayNumber) AND p.id > \(bind: id)
+            WHERE p.business_day >= \(bind: from.dayNumber) AND p.business_day <= \(bind: through.dayNumber) AND p.id > \(bind: id)\(scope)
             ORDER BY p.id LIMIT \(bind: limit)
             """).map { r in
             PurchaseExportRow(id: try r.int64("id"), mall: try r.string("mall"), receiptNo: try r.string("receipt_no"),
@@ -59,14 +63,16 @@ extension Store {
     }
 
     /// Ledger rows written on the business days `from`…`through` (inclusive) in the programme's time zone.
-    public func exportLedgerPage(from: LocalDate, through: LocalDate, after id: Int64, limit: Int) async throws -> [LedgerExportRow] {
+    public func exportLedgerPage(from: LocalDate, through: LocalDate, after id: Int64, limit: Int,
+                                 malls: MallScope? = nil) async throws -> [LedgerExportRow] {
+        let scope = malls?.members("m", idColumn: "l.member_id") ?? ""
         let zone = try await programme().programme.timeZone
         let start = epochMillis(from.start(in: zone)), end = epochMillis(through.adding(days: 1).start(in: zone))
         return try await sql.rows("""
             SELECT l.id, l.member_id, l.kind, l.points, l.balance_after, l.note, l.actor, l.at_ms, p.receipt_no,
               (SELECT c.card_no FROM cards c WHERE c.member_id = l.member_id ORDER BY (c.state = 'active') DESC, c.id DESC LIMIT 1) AS card_no
             FROM points_ledger l LEFT JOIN purchases p ON p.id = l.purchase_id
-            WHERE l.id > \(bind: id) AND l.at_ms >= \(bind: start) AND l.at_ms < \(bind: end)
+            WHERE l.id > \(bind: id) AND l.at_ms >= \(bind: start) AND l.at_ms < \(bind: end)\(scope)
             ORDER BY l.id LIMIT \(bind: limit)
             """).map { r in
             LedgerExportRow(id: try r.int64("id"), memberId: try r.int64("member_id"), cardNo: try r.optString("card_no"),

@@ -84,13 +84,16 @@ extension Store {
     /// manager's members (an account manager searches their own list, not the whole mall's).
     /// `exactOnly`: only a whole card number or phone number matches (counter staff find the member in front of
     /// them, they do not browse the mall's list). Name and last-4 searches escape LIKE wildcards (`SQLLike`).
-    public func searchMembers(_ text: String, limit: Int = 50, managedBy: Int64? = nil, exactOnly: Bool = false) async throws -> [MemberSearchHit] {
+    /// `malls`: only members of these malls (issue 17, `MallScope.members`); nil = every mall.
+    public func searchMembers(_ text: String, limit: Int = 50, managedBy: Int64? = nil, exactOnly: Bool = false,
+                              malls: MallScope? = nil) async throws -> [MemberSearchHit] {
         let q = text.trimmingCharacters(in: .whitespaces)
         guard !q.isEmpty else { return [] }
         let rows: [any SQLRow]
         let select = "SELECT \(Self.memberColumns) FROM members m"
         var scope: SQLQueryString = ""
         if let managedBy { scope = " AND m.account_manager_id = \(bind: managedBy)" }
+        if let malls { scope = "\(scope)\(malls.members("m"))" }
         if exactOnly || (q.allSatisfy(\.isNumber) && q.count >= 11) {
             rows = try await sql.rows("""
                 \(unsafeRaw: select) WHERE (m.phone = \(bind: q) OR m.id IN (SELECT member_id FROM cards WHERE card_no = \(bind: q)))\(scope)

@@ -75,7 +75,7 @@ extension Store {
               username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw DomainError.invalid("username", "username.format", zh: "用户名只能包含字母、数字和 . _ -", en: "username must be 1–32 letters, digits, . _ or -")
         }
-        return try await write { tx in
+        let id = try await write { tx in
             do {
                 let row = try await tx.sql.row("""
                     INSERT INTO staff_users (username, display_name, password_hash, role, active, failed_logins, created_at_ms, must_change_password)
@@ -88,6 +88,8 @@ extension Store {
                 throw DomainError(.conflict, field: "username", rule: "username.unique", zh: "用户名已存在", en: "username \(username) already exists")
             }
         }
+        try await assignSoleMallIfRequired(staffId: id, role: role)   // issue 17: Store+StaffMalls.swift
+        return id
     }
 
     public func staffCount() async throws -> Int { try await sql.row("SELECT COUNT(*) AS n FROM staff_users")!.int("n") }

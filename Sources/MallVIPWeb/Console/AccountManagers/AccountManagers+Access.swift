@@ -47,22 +47,30 @@ enum MemberAccess {
         }
     }
 
-    /// Throws 403 unless the signed-in user may see `member`.
-    static func check(_ req: Request, member: Member) throws {
+    /// Throws 403 unless the signed-in user may see `member`: the role rule above, and (issue 17) the member must
+    /// belong to one of the user's malls (`MallAccess`: enrolled there, or bought there within `malls.memberWindowMonths`).
+    static func check(_ req: Request, member: Member) async throws {
         guard mayView(req.staff.user, accountManagerId: member.accountManagerId, granted: isGranted(req, memberId: member.id)) else {
             throw Store.notYourMember
         }
+        try await MallAccess.checkMember(req, memberId: member.id)
+    }
+
+    /// Whether a request naming a member must be checked: a role limited to its own members, or a user limited to malls.
+    static func needsCheck(_ req: Request, user: StaffUser) async throws -> Bool {
+        if !seesEveryMember(user) { return true }
+        return !(try await MallAccess.scope(req).coversEveryMember)
     }
 
     /// Throws 403 unless the signed-in user may see member `memberId`; a member that does not exist passes (the
     /// route answers 404 or names the field itself).
     static func check(_ req: Request, memberId: Int64) async throws {
         guard let member = try await req.store.member(id: memberId) else { return }
-        try check(req, member: member)
+        try await check(req, member: member)
     }
 
     /// Kept for the callers written before issue 14; the same check.
-    static func checkView(_ req: Request, member: Member) throws { try check(req, member: member) }
+    static func checkView(_ req: Request, member: Member) async throws { try await check(req, member: member) }
 
     /// How the member search is narrowed for `user`: account managers search their own list, counter staff get only a
     /// whole card number or phone number (a `%` or a name finds nobody).

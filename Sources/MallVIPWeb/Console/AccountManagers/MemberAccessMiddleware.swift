@@ -14,8 +14,9 @@ struct MemberAccessMiddleware: AsyncMiddleware {
               let session = try await StaffAuth.session(request) else {
             return try await next.respond(to: request)
         }
-        // An admin, a manager, the desk or a planner may see any member: no look-up needed.
-        if !MemberAccess.seesEveryMember(session.user), let memberId = try await reference.memberId(request) {
+        // An admin, a manager, the desk or a planner of every mall (or of the group's only one) may see any member:
+        // no look-up needed.
+        if try await MemberAccess.needsCheck(request, user: session.user), let memberId = try await reference.memberId(request) {
             try await MemberAccess.check(request, memberId: memberId)
         }
         return try await next.respond(to: request)

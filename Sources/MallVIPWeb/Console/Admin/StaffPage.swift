@@ -58,6 +58,9 @@ enum StaffPage {
                                               Layout.csrfField(ctx),
                                               .button(.class("secondary"), .type(.submit), .text(ctx.t("重置密码", "Reset password"))))))))
                     }),
+                // Issue 17: desk, counter staff and account managers need a mall (MallsAdmin.swift).
+                .p(.a(.href(SiteRoute.regions.path() + "#staff-malls"),
+                      .text(ctx.t("分配员工所属商场 →", "Assign staff to malls →")))),
                 .h2(.text(ctx.t("新建员工账号", "New staff user"))),
                 Layout.errorBox(m.error),
                 .form(.class("card"), .method(.post), .action(SiteURL.staff.path),

@@ -57,8 +57,9 @@ enum ExportsController {
         let unmasked = StaffRole.managers.contains(req.staff.user.role)
         let (_, programme) = try await store.programme()
         let today = LocalDate.of(store.env.now(), in: programme.timeZone)
+        let malls = try await MallAccess.exportScope(req)   // issue 17: the user's malls, never wider
         return stream(req, filename: "members-\(today).csv", header: SegmentCSV.header) { after in
-            let page = try await store.exportMembersPage(after: after, limit: pageSize, on: today)
+            let page = try await store.exportMembersPage(after: after, limit: pageSize, on: today, malls: malls)
             return (page.map { SegmentCSV.row($0, unmasked: unmasked, programme: programme) }, page.last?.id)
         } finished: { rows in
             try await store.recordExport("members", rows: rows, detail: "unmasked=\(unmasked)", actor: actor)
@@ -72,8 +73,9 @@ enum ExportsController {
         let (_, programme) = try await store.programme()
         let header = ["receiptNo", "mall", "occurredAt", "businessDay", "cardNo", "totalYuan", "eligibleYuan", "refundedYuan",
                       "pointsEarned", "pointsReversed"]
+        let malls = try await MallAccess.exportScope(req)
         return stream(req, filename: "purchases-\(from)-\(to).csv", header: header) { after in
-            let page = try await store.exportPurchasesPage(from: from, through: to, after: after, limit: pageSize)
+            let page = try await store.exportPurchasesPage(from: from, through: to, after: after, limit: pageSize, malls: malls)
             return (page.map { p in
                 [p.receiptNo, p.mall, Layout.dateTime(p.occurredAt, programme), p.businessDay.description, p.cardNo ?? "",
                  Money.yuan(p.totalFen, grouping: false), Money.yuan(p.eligibleFen, grouping: false),
@@ -90,8 +92,9 @@ enum ExportsController {
         let store = req.store, actor = req.actor
         let (_, programme) = try await store.programme()
         let header = ["memberId", "cardNo", "at", "kind", "points", "balanceAfter", "receiptNo", "note", "actor"]
+        let malls = try await MallAccess.exportScope(req)
         return stream(req, filename: "ledger-\(from)-\(to).csv", header: header) { after in
-            let page = try await store.exportLedgerPage(from: from, through: to, after: after, limit: pageSize)
+            let page = try await store.exportLedgerPage(from: from, through: to, after: after, limit: pageSize, malls: malls)
             return (page.map { l in
                 [String(l.memberId), l.cardNo ?? "", Layout.dateTime(l.at, programme), l.kind, String(l.points), String(l.balanceAfter),
                  l.receiptNo ?? "", l.note, l.actor]

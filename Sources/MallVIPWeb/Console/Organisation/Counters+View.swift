@@ -103,6 +103,8 @@ extension DepartmentsPage {
                       Layout.field(ctx.t("课名称", "Name"), name: "name", value: m.department.name, required: true, placeholder: "二课"),
                       .button(.type(.submit), .text(ctx.t("新建课", "Create department")))),
                 .if(m.canCreateMall, .group(
+                    // Issue 17: regions and which malls each staff user works with (MallsAdmin.swift).
+                    .p(.a(.href(SiteRoute.regions.path()), .text(ctx.t("区域、商场与员工所属商场 →", "Regions, malls and staff malls →")))),
                     .h2(.text(ctx.t("新建商场", "New mall"))),
                     .if(m.errorForm == "mall", Layout.errorBox(m.error)),
                     .form(.class("card"), .method(.post), .action(SiteURL.malls.path),

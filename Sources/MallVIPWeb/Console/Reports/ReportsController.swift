@@ -22,8 +22,11 @@ enum ReportsController {
     static func model(_ req: Request) async throws -> Reports.Model {
         let unmasked = req.staff.user.role.seesPersonalData
         let period = (req.query["p"] as String?).flatMap { $0.isEmpty ? nil : $0 }
-        let mall = (req.query["mall"] as String?).flatMap { $0.isEmpty ? nil : $0 }
-        return try await Reports.Query.model(req.store, periodKey: period, mallCode: mall, unmasked: unmasked)
+        // Issue 17: default = the user's malls; a mall outside them is refused (403, MallAccess.reportMall).
+        let mall = try await MallAccess.reportMall(req, code: req.query["mall"])
+        var model = try await Reports.Query.model(req.store, periodKey: period, mallCode: mall?.code, unmasked: unmasked)
+        model.malls = try await MallAccess.visibleMalls(req)
+        return model
     }
 
     @Sendable static func page(req: Request) async throws -> Response {
