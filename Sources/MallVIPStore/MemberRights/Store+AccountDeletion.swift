@@ -133,7 +133,8 @@ extension Store {
             UPDATE prospects SET phone = 'erased:p' || CAST(id AS TEXT), name = NULL
             WHERE id IN (SELECT prospect_id FROM prospect_conversions WHERE member_id = \(bind: memberId))
             """)
-        for table in ["member_tags", "parking_plates", "member_sessions", "member_login_codes"] {
+        // member_field_changes and member_verify_codes: the before/after values and numbers of issue 17's corrections.
+        for table in ["member_tags", "parking_plates", "member_sessions", "member_login_codes", "member_field_changes", "member_verify_codes"] {
             try await sql.exec("DELETE FROM \(ident: table) WHERE member_id = \(bind: memberId)")
         }
         if let phone {

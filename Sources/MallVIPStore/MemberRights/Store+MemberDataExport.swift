@@ -91,6 +91,10 @@ extension Store {
              "SELECT * FROM message_optouts WHERE member_id = \(bind: id) ORDER BY id"),
             ("consentChanges", [.text("channel"), .bool("granted"), .text("source"), .time("at_ms")],
              "SELECT * FROM consent_changes WHERE member_id = \(bind: id) ORDER BY id"),
+            // Issue 17: the personal fields changed, before and after, how, why and by whom.
+            ("personalDataChanges", [.text("field"), .text("before_value"), .text("after_value"), .text("method"), .text("reason"),
+                                     .text("actor"), .time("at_ms")],
+             "SELECT * FROM member_field_changes WHERE member_id = \(bind: id) ORDER BY id"),
             ("tierChanges", [.text("from_tier"), .text("to_tier"), .text("kind"), .time("at_ms")],
              "SELECT * FROM tier_changes WHERE member_id = \(bind: id) ORDER BY id"),
             ("tags", [.text("tag")], "SELECT tag FROM member_tags WHERE member_id = \(bind: id) ORDER BY tag"),

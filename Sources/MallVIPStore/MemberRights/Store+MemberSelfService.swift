@@ -54,12 +54,17 @@ extension Store {
             if try r.optString("email") != email { changed.append("email") }
             if try r.optString("address") != address { changed.append("address") }
             guard !changed.isEmpty else { return }
+            let beforeValues = try await self.personalValues(tx.sql, memberId: memberId)
             try await tx.sql.exec("""
                 UPDATE members SET email = \(bind: email), address = \(bind: address), birthday = \(bind: birthday?.description),
                   birth_month = \(bind: birthday?.month), birth_day = \(bind: birthday?.day), profile_json = \(bind: try encodeJSON(profile)),
                   updated_at_ms = \(bind: nowMs)
                 WHERE id = \(bind: memberId)
                 """)
+            // Recorded before and after like the desk's changes (issue 17), the member as the one who changed it.
+            try await self.recordFieldChanges(tx.sql, memberId: memberId, before: beforeValues,
+                                              after: try await self.personalValues(tx.sql, memberId: memberId), method: .member,
+                                              reason: "", actor: "member:\(memberId)", nowMs: nowMs)
             try await self.audit(tx, actor: "member:\(memberId)", action: "member.selfUpdate", subject: "member:\(memberId)",
                                  detail: changed.joined(separator: ","))
         }

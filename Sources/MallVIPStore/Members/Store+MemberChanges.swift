@@ -14,6 +14,8 @@ public struct ProfileUpdate: Sendable {
     public var consentSMS: Bool
     public var consentEmail: Bool
     public var consentPhone: Bool
+    /// Why the desk changed it (issue 17: every change of a personal field records who and why).
+    public var reason = ""
     public init(name: String, gender: Gender, birthday: LocalDate?, email: String?, address: String?, profile: MemberProfile,
                 notes: String, consentSMS: Bool, consentEmail: Bool, consentPhone: Bool) {
         self.name = name
@@ -47,6 +49,7 @@ extension Store {
                 """) else {
                 throw DomainError(.notFound, field: nil, rule: "member.exists", zh: "会员不存在", en: "member not found")
             }
+            let beforeValues = try await self.personalValues(tx.sql, memberId: memberId)
             try await tx.sql.exec("""
                 UPDATE members SET name = \(bind: name), gender = \(bind: u.gender.rawValue), birthday = \(bind: u.birthday?.description),
                   birth_month = \(bind: u.birthday?.month), birth_day = \(bind: u.birthday?.day), email = \(bind: u.email),
@@ -60,6 +63,10 @@ extension Store {
                 try await self.changeConsent(tx, memberId: memberId, channel: channel, granted: wanted, source: .desk,
                                              detail: "profile edit", actor: actor, nowMs: nowMs)
             }
+            // Before and after of every personal field changed, with who and why (Store+MemberFieldChanges).
+            try await self.recordFieldChanges(tx.sql, memberId: memberId, before: beforeValues,
+                                              after: try await self.personalValues(tx.sql, memberId: memberId), method: .edit,
+                                              reason: u.reason.trimmingCharacters(in: .whitespacesAndNewlines), actor: actor, nowMs: nowMs)
             try await self.audit(tx, actor: actor, action: "member.update", subject: "member:\(memberId)")
         }
     }

@@ -80,6 +80,8 @@ enum MemberForms {
                   Layout.checkbox(ctx.t("同意接收短信", "Agrees to SMS"), name: "consentSms", checked: m.consentSMS),
                   Layout.checkbox(ctx.t("同意接收邮件", "Agrees to e-mail"), name: "consentEmail", checked: m.consentEmail),
                   Layout.checkbox(ctx.t("同意电话联系", "Agrees to phone calls"), name: "consentPhone", checked: m.consentPhone),
+                  // Recorded with the before and after of each field changed (issue 17, MemberPage+History).
+                  Layout.field(ctx.t("变更原因（选填，记入变更记录）", "Reason (optional, kept in the change history)"), name: "reason"),
                   .button(.type(.submit), .text(ctx.t("保存", "Save"))))
         )
     }

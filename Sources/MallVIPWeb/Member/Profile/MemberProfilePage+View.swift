@@ -21,7 +21,8 @@ extension MemberProfilePage {
             .section(.class("panel"), .attribute(named: "aria-labelledby", value: "who"),
                 .h2(.id("who"), .text(ctx.t("我的资料", "My details"))),
                 .p(.strong(.text(m.member.name)), .text(" · "), .text(m.member.phone)),
-                .p(.class("muted"), .text(ctx.t("姓名、手机号和证件号请到服务台更改。", "Name, phone and ID number are changed at the service desk."))))
+                .p(.class("muted"), .text(ctx.t("姓名和证件号请到服务台更改。", "Name and ID number are changed at the service desk."))),
+                MemberProfilePhoneView.form(ctx))
         }
 
         static func editForm(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {
