@@ -135,6 +135,7 @@ extension Programme {
         if !(0...60).contains(events.reminderDaysBefore) { add("events.reminderDaysBefore", "must be between 0 and 60") }
         if !(1...366).contains(events.followUpDays) { add("events.followUpDays", "must be between 1 and 366") }
         for (path, message) in reports.validationErrors(path: "reports") { add(path, message) }
+        for (path, message) in malls.validationErrors(path: "malls") { add(path, message) }
         for (path, message) in boundIssues() { add(path, message) }   // Programme+Bounds.swift
         return issues
     }
@@ -153,6 +154,7 @@ extension Programme {
             if !(0...24).contains(b.freeParkingHours) { add("tiers[\(i)].benefits.freeParkingHours", "must be between 0 and 24") }
         }
         if redemption.fenPerThousandPoints < 0 { add("redemption.valuePerThousandPoints", "must not be negative") }
+        if !(0...9).contains(redemption.lotteryDigit) { add("redemption.lotteryDigit", "must be a single digit 0 to 9") }
         var codes = Set<String>()
         for (i, l) in redemption.ladders.enumerated() {
             let p = "redemption.ladders[\(i)]"

@@ -35,6 +35,8 @@ public struct Programme: Codable, Sendable, Equatable {
     public var economics: EconomicsPolicy = .init()
     /// Analytics and report packs (issue 7, docs/domain.md §12): segments, price and age bands, ABC, top N, RFM, repurchase.
     public var reports: ReportsPolicy = .init()
+    /// Staff belong to malls (issue 17): how long a purchase at a mall makes a member one of that mall's; defaults like `churn`.
+    public var malls: MallScopePolicy = .init()
 
     public init(name: String, timezone: String = "Asia/Shanghai", tiers: [TierDefinition], enrolment: EnrolmentPolicy,
                 earning: EarningPolicy, discounts: DiscountPolicy = .init(), review: ReviewPolicy = .init(),
@@ -69,6 +71,7 @@ public struct Programme: Codable, Sendable, Equatable {
         case events
         case economics
         case reports
+        case malls
     }
 
     public init(from decoder: Decoder) throws {
@@ -97,6 +100,7 @@ public struct Programme: Codable, Sendable, Equatable {
         events = try c.decodeIfPresent(EventPolicy.self, forKey: .events) ?? .init()
         economics = try c.decodeIfPresent(EconomicsPolicy.self, forKey: .economics) ?? .init()
         reports = try c.decodeIfPresent(ReportsPolicy.self, forKey: .reports) ?? .init()
+        malls = try c.decodeIfPresent(MallScopePolicy.self, forKey: .malls) ?? .init()
         applyVIPWeek()
     }
 

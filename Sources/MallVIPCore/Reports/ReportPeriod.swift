@@ -8,13 +8,16 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
         case month, quarter, half, year
         /// Twelve months ending on `to` (inclusive), e.g. 2025-11-25 … 2026-11-24.
         case last12
+        /// An ISO 8601 week, Monday to Sunday, of business dates (so in the programme's time zone); week 1 is the
+        /// week holding the year's first Thursday, so 2026-W01 starts on Monday 2025-12-29 (ReportPeriod+Week.swift).
+        case week
     }
 
     public let kind: Kind
     public let from: LocalDate
     public let to: LocalDate
 
-    private init(kind: Kind, from: LocalDate, to: LocalDate) {
+    init(kind: Kind, from: LocalDate, to: LocalDate) {
         self.kind = kind
         self.from = from
         self.to = to
@@ -52,6 +55,7 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
         case .half: half(day.year, day.month <= 6 ? 1 : 2)
         case .year: year(day.year)
         case .last12: last12(endingOn: day)
+        case .week: weekContaining(day)
         }
     }
 
@@ -63,6 +67,7 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
         case .half: "\(from.year)-H\(from.month <= 6 ? 1 : 2)"
         case .year: "\(from.year)"
         case .last12: "12M-\(to)"
+        case .week: weekKey
         }
     }
 
@@ -80,6 +85,11 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
         if parts.count == 1 { self = .year(y); return }
         guard parts.count == 2 else { return nil }
         let p = parts[1]
+        if p.hasPrefix("W") {
+            guard p.count == 3, let w = Int(p.dropFirst()), let period = ReportPeriod.week(y, w) else { return nil }
+            self = period
+            return
+        }
         if p.hasPrefix("Q"), let q = Int(p.dropFirst()), (1...4).contains(q) { self = .quarter(y, q); return }
         if p.hasPrefix("H"), let h = Int(p.dropFirst()), (1...2).contains(h) { self = .half(y, h); return }
         if p.count == 2, let m = Int(p), (1...12).contains(m) { self = .month(y, m); return }
@@ -88,12 +98,13 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
 
     public var days: Int { to.dayNumber - from.dayNumber + 1 }
 
-    /// The same period a year earlier (同比).
-    public var lastYear: ReportPeriod { shifted(months: -12) }
+    /// The same period a year earlier (同比); for a week, the week of the same number a year earlier (week 53
+    /// becomes week 52 in a year without one).
+    public var lastYear: ReportPeriod { kind == .week ? weekLastYear : shifted(months: -12) }
 
-    /// The period just before (环比): last month, last quarter, …, the twelve months before.
-    public var previous: ReportPeriod { shifted(months: -monthsLong) }
-    public var next: ReportPeriod { shifted(months: monthsLong) }
+    /// The period just before (环比): last week, last month, last quarter, …, the twelve months before.
+    public var previous: ReportPeriod { kind == .week ? .weekContaining(from.adding(days: -7)) : shifted(months: -monthsLong) }
+    public var next: ReportPeriod { kind == .week ? .weekContaining(from.adding(days: 7)) : shifted(months: monthsLong) }
 
     public var monthsLong: Int {
         switch kind {
@@ -101,6 +112,7 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
         case .quarter: 3
         case .half: 6
         case .year, .last12: 12
+        case .week: 0    // shorter than a month: previous/next step by 7 days instead
         }
     }
 

@@ -11,6 +11,8 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
     public var fenPerThousandPoints: Int64
     public var ladders: [RedemptionLadder]
     public var windows: [RedemptionWindow]
+    /// Lottery eligibility (docs/domain.md §5: a balance ending in "8"): the last digit, 0–9 (`LotteryRule`).
+    public var lotteryDigit: Int = LotteryRule.defaultDigit
 
     public init(mode: Mode = .deduct, fenPerThousandPoints: Int64 = 1_000, ladders: [RedemptionLadder] = [],
                 windows: [RedemptionWindow] = []) {
@@ -20,13 +22,14 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
         self.windows = windows
     }
 
-    enum CodingKeys: String, CodingKey { case mode, valuePerThousandPoints, ladders, windows }
+    enum CodingKeys: String, CodingKey { case mode, valuePerThousandPoints, ladders, windows, lotteryDigit }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mode = try c.decodeIfPresent(Mode.self, forKey: .mode) ?? .deduct
         fenPerThousandPoints = try c.decodeIfPresent(YuanValue.self, forKey: .valuePerThousandPoints)?.fen ?? 1_000
         ladders = try c.decodeIfPresent([RedemptionLadder].self, forKey: .ladders) ?? []
         windows = try c.decodeIfPresent([RedemptionWindow].self, forKey: .windows) ?? []
+        lotteryDigit = try c.decodeIfPresent(Int.self, forKey: .lotteryDigit) ?? LotteryRule.defaultDigit
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -34,6 +37,7 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
         try c.encode(YuanValue(fen: fenPerThousandPoints), forKey: .valuePerThousandPoints)
         try c.encode(ladders, forKey: .ladders)
         try c.encode(windows, forKey: .windows)
+        try c.encode(lotteryDigit, forKey: .lotteryDigit)
     }
 
     public func ladder(_ code: String) -> RedemptionLadder? { ladders.first { $0.code == code } }

@@ -26,11 +26,20 @@ public struct SegmentConditions: Codable, Sendable, Equatable {
     public var consent: [ConsentChannel]?
     /// Carries at least one of these tags.
     public var tags: [String]?
+    /// Age today within a band (issue 17; the age changes on the birthday itself). Members without a birthday never match.
+    public var age: AgeBandCondition?
+    /// One of these genders.
+    public var genders: [Gender]?
+    /// Points balance at least a number, or at least the cheapest active reward ("can redeem now").
+    public var balance: BalanceCondition?
+    /// True: only members whose balance ends in the programme's lottery digit (`LotteryRule`); false: only the others.
+    public var lotteryEligible: Bool?
 
     public init(tiers: [String]? = nil, enrolledFrom: LocalDate? = nil, enrolledTo: LocalDate? = nil, spend: SpendCondition? = nil,
                 lastPurchaseAtLeastDays: Int? = nil, lastPurchaseAtMostDays: Int? = nil, purchaseDays: PurchaseDaysCondition? = nil,
                 bought: BoughtCondition? = nil, birthMonths: [Int]? = nil, rfm: RFMCondition? = nil,
-                accountManagers: [AccountManagerFilter]? = nil, consent: [ConsentChannel]? = nil, tags: [String]? = nil) {
+                accountManagers: [AccountManagerFilter]? = nil, consent: [ConsentChannel]? = nil, tags: [String]? = nil,
+                age: AgeBandCondition? = nil, genders: [Gender]? = nil, balance: BalanceCondition? = nil, lotteryEligible: Bool? = nil) {
         self.tiers = tiers
         self.enrolledFrom = enrolledFrom
         self.enrolledTo = enrolledTo
@@ -44,10 +53,60 @@ public struct SegmentConditions: Codable, Sendable, Equatable {
         self.accountManagers = accountManagers
         self.consent = consent
         self.tags = tags
+        self.age = age
+        self.genders = genders
+        self.balance = balance
+        self.lotteryEligible = lotteryEligible
     }
 
     /// No condition at all: every active member.
     public var isEmpty: Bool { normalized() == SegmentConditions() }
+}
+
+/// Age in whole years on the day the segment is evaluated, inclusive at both ends: 30–39 takes a member from their
+/// 30th birthday up to the day before their 40th. A 29 February birthday counts from 1 March in other years.
+public struct AgeBandCondition: Codable, Sendable, Equatable {
+    public var minAge: Int?
+    public var maxAge: Int?
+    public init(minAge: Int? = nil, maxAge: Int? = nil) {
+        self.minAge = minAge
+        self.maxAge = maxAge
+    }
+
+    /// Birthdays (ISO text, which sorts like dates) that fall in the band on `day`: born on or before `latest` and
+    /// after `earliestExclusive`. The same cut-offs as the report pack's age bands (`AgeBands`).
+    public func birthdayBounds(on day: LocalDate) -> (latest: LocalDate?, earliestExclusive: LocalDate?) {
+        (minAge.map { day.adding(months: -12 * $0) }, maxAge.map { day.adding(months: -12 * ($0 + 1)) })
+    }
+
+    /// The pure check the SQL compiles to (tests compare the two).
+    public func matches(birthday: LocalDate?, on day: LocalDate) -> Bool {
+        guard let birthday else { return false }
+        let (latest, earliest) = birthdayBounds(on: day)
+        if let latest, birthday > latest { return false }
+        if let earliest, birthday <= earliest { return false }
+        return true
+    }
+}
+
+/// Points balance at least `minPoints`, or (`canRedeemNow`) at least the cheapest active reward's points, which the
+/// store looks up when it compiles the condition; without any active reward nobody can redeem, so nobody matches.
+public struct BalanceCondition: Codable, Sendable, Equatable {
+    public var minPoints: Int64?
+    public var canRedeemNow: Bool?
+    public init(minPoints: Int64? = nil, canRedeemNow: Bool? = nil) {
+        self.minPoints = minPoints
+        self.canRedeemNow = canRedeemNow
+    }
+
+    /// `cheapestReward`: the points of the cheapest reward a member could take now (nil: none).
+    public func matches(balance: Int64, cheapestReward: Int64?) -> Bool {
+        if canRedeemNow == true {
+            guard let cheapestReward else { return false }
+            return balance >= cheapestReward
+        }
+        return minPoints.map { balance >= $0 } ?? true
+    }
 }
 
 public struct SpendCondition: Codable, Sendable, Equatable {
@@ -140,6 +199,8 @@ extension SegmentConditions {
     public static let maxDays = 3_660
     public static let maxMonths = 120
     public static let maxTagLength = 20
+    public static let maxAge = 150
+    public static let maxPoints: Int64 = 1_000_000_000_000
 
     /// Empty lists and blank tags dropped, lists sorted and deduplicated: two spellings of one segment compare equal.
     public func normalized() -> SegmentConditions {
@@ -153,6 +214,9 @@ extension SegmentConditions {
         c.birthMonths = clean(birthMonths)
         c.tags = clean(tags?.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         c.consent = clean(consent?.map(\.rawValue)).map { $0.compactMap(ConsentChannel.init(rawValue:)) }
+        c.genders = clean(genders?.map(\.rawValue)).map { $0.compactMap(Gender.init(rawValue:)) }
+        if let a = age, a.minAge == nil, a.maxAge == nil { c.age = nil }
+        if let b = balance, b.minPoints == nil, b.canRedeemNow != true { c.balance = nil }
         if let a = accountManagers {
             let s = Array(Set(a)).sorted { $0.description < $1.description }
             c.accountManagers = s.isEmpty ? nil : s
@@ -221,6 +285,25 @@ extension SegmentConditions {
             throw bad("birthMonths", "month.range", "生日月份须为 1–12，收到 \(m)", "birthday months are 1–12, got \(m)")
         }
         if let r = rfm { try (r.definition ?? RFMDefinition()).validate(field: "rfm.definition") }
+        if let a = age {
+            for (v, field) in [(a.minAge, "age.minAge"), (a.maxAge, "age.maxAge")] {
+                if let v, !(0...Self.maxAge).contains(v) {
+                    throw bad(field, "age.range", "年龄须在 0–\(Self.maxAge) 之间", "the age must be between 0 and \(Self.maxAge)")
+                }
+            }
+            if let lo = a.minAge, let hi = a.maxAge, lo > hi {
+                throw bad("age.maxAge", "age.order", "最大年龄小于最小年龄，无人符合", "the maximum age is below the minimum: nobody could match")
+            }
+        }
+        if let b = balance {
+            if b.canRedeemNow == true, b.minPoints != nil {
+                throw bad("balance.minPoints", "balance.either", "“可立即兑换”与积分下限只能选一个",
+                          "choose either \"can redeem now\" or a minimum balance, not both")
+            }
+            if let v = b.minPoints, v < 0 || v > Self.maxPoints {
+                throw bad("balance.minPoints", "points.range", "积分下限须在 0–\(Self.maxPoints) 之间", "the minimum balance must be between 0 and \(Self.maxPoints)")
+            }
+        }
         if let t = tags?.first(where: { $0.count > Self.maxTagLength }) {
             throw bad("tags", "tag.length", "标签最长 \(Self.maxTagLength) 字：\(t)", "a tag has at most \(Self.maxTagLength) characters: \(t)")
         }

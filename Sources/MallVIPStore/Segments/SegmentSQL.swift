@@ -8,7 +8,9 @@ import SQLKit
 /// Purchase-history conditions read one aggregate of `member_daily_spend` (net spend per member and day; `purchases`
 /// counts sales, refunds only lower the spend), joined once. Its columns are computed only when a condition needs them.
 enum SegmentSQL {
-    static func from(_ raw: SegmentConditions, programme: Programme, today: LocalDate) -> SQLQueryString {
+    /// `cheapestReward`: the points of the cheapest reward on offer today (`Store.cheapestRewardPoints`), read only
+    /// when the conditions ask "can redeem now"; nil there means no reward is on offer and nobody matches.
+    static func from(_ raw: SegmentConditions, programme: Programme, today: LocalDate, cheapestReward: Int64? = nil) -> SQLQueryString {
         let c = raw.normalized()
         let t = today.dayNumber
         var conds: [SQLQueryString] = ["m.status = 'active'"]
@@ -75,6 +77,7 @@ enum SegmentSQL {
             let any = channels.map { ch -> SQLQueryString in "m.\(ident: "consent_" + ch.rawValue) = \(bind: true)" }
             conds.append("(\(any.joined(separator: " OR ")))")
         }
+        conds += profileConditions(c, programme: programme, today: today, cheapestReward: cheapestReward)
         if let tags = c.tags {
             conds.append("EXISTS (SELECT 1 FROM member_tags mt WHERE mt.member_id = m.id AND mt.tag IN (\(binds: tags)))")
         }

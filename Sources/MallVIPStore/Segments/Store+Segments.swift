@@ -63,7 +63,7 @@ extension Store {
         let (_, programme) = try await self.programme()
         try await validateSegment(raw, programme: programme)
         guard let conditions = managedBy.map({ raw.scoped(toManager: $0) }) ?? raw else { return SegmentPreview(count: 0, sample: []) }
-        let from = SegmentSQL.from(conditions, programme: programme, today: day)
+        let from = try await segmentSQL(conditions, programme: programme, on: day)
         let count = try await sql.row("SELECT COUNT(*) AS n \(from)")!.int("n")
         let rows = try await sql.rows("SELECT \(unsafeRaw: Self.segmentMemberColumns) \(from) ORDER BY m.id LIMIT \(literal: max(0, sample))")
         return SegmentPreview(count: count, sample: try rows.map { try segmentMember($0, programme, day) })
@@ -80,7 +80,7 @@ extension Store {
         let conditions: SegmentConditions? = managedBy.map { s.conditions.scoped(toManager: $0) } ?? s.conditions
         var found: [SegmentMember] = []
         if let conditions {
-            let from = SegmentSQL.from(conditions, programme: programme, today: day)
+            let from = try await segmentSQL(conditions, programme: programme, on: day)
             let rows = try await sql.rows("SELECT \(unsafeRaw: Self.segmentMemberColumns) \(from) ORDER BY m.id")
             found = try rows.map { try segmentMember($0, programme, day) }
         }
@@ -99,7 +99,7 @@ extension Store {
     func segmentFrom(_ conditions: SegmentConditions, on day: LocalDate) async throws -> SQLQueryString {
         let (_, programme) = try await self.programme()
         try conditions.normalized().validate(tierCodes: programme.tiers.map(\.code))
-        return SegmentSQL.from(conditions, programme: programme, today: day)
+        return try await segmentSQL(conditions, programme: programme, on: day)
     }
 
     static let segmentMemberColumns = """

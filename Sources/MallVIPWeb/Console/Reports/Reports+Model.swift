@@ -56,8 +56,8 @@ enum Reports {
             let today = LocalDate.of(store.env.now(), in: programme.timeZone)
             let period = try periodKey.map { key in
                 guard let p = ReportPeriod(key: key) else {
-                    throw DomainError.invalid("p", "report.period", zh: "报表期间格式应为 2026-05、2026-Q2、2026-H1、2026 或 12M-2026-11-24",
-                                              en: "p must be a period such as 2026-05, 2026-Q2, 2026-H1, 2026 or 12M-2026-11-24")
+                    throw DomainError.invalid("p", "report.period", zh: "报表期间格式应为 2026-W05、2026-05、2026-Q2、2026-H1、2026 或 12M-2026-11-24",
+                                              en: "p must be a period such as 2026-W05, 2026-05, 2026-Q2, 2026-H1, 2026 or 12M-2026-11-24")
                 }
                 return p
             } ?? .last12(endingOn: today.adding(days: -1))
@@ -100,6 +100,8 @@ enum Reports {
             for _ in 0..<4 { out.append(p); p = p.previous }
             p = .containing(today, kind: .year)
             for _ in 0..<3 { out.append(p); p = p.previous }
+            p = .containing(today, kind: .week)
+            for _ in 0..<12 { out.append(p); p = p.previous }
             return out
         }
     }
@@ -115,6 +117,7 @@ extension ReportPeriod {
         case .half: return en ? "Half-year report \(key)" : "\(from.year)年\(from.month <= 6 ? "上" : "下")半年 半年报"
         case .year: return en ? "Annual report \(from.year)" : "\(from.year)年 年报"
         case .last12: return en ? "Last 12 months to \(to)" : "近12个月（截至 \(to)）"
+        case .week: return en ? "Weekly report \(key) (\(from) to \(to))" : "\(key) 周报（\(from) 至 \(to)）"
         }
     }
 }

@@ -62,7 +62,7 @@ extension Reports {
             let options = (choices.contains(m.period) ? choices : [m.period] + choices).map { ($0.key, $0.title(lang)) }
             return .div(.class("no-print"),
                 .form(.class("card report-picker"), .method(.get), .action(SiteURL.reports(period: nil, mall: nil).path),
-                      Layout.select(t("期间（月报、季报、半年报、年报）", "Period (month, quarter, half-year, year)"), name: "p", options: options, selected: m.period.key),
+                      Layout.select(t("期间（周报、月报、季报、半年报、年报）", "Period (week, month, quarter, half-year, year)"), name: "p", options: options, selected: m.period.key),
                       .if(m.malls.count > 1, Layout.select(t("商场", "Mall"), name: "mall", options: [("", t("全部商场", "All malls"))] + m.malls.map { ($0.code, "\($0.code) \($0.name)") },
                                                            selected: m.mall?.code ?? "")),
                       .button(.type(.submit), .text(t("查看", "Show")))),

@@ -53,6 +53,7 @@ enum SegmentForm {
             for a in c.accountManagers ?? [] { fields["am_\(a)"] = "1" }
             for ch in c.consent ?? [] { fields["consent_\(ch.rawValue)"] = "1" }
             fields["tags"] = c.tags?.joined(separator: ", ")
+            fields.merge(Self.profileFields(c)) { $1 }
         }
 
         static func rfmDefaults(_ d: RFMDefinition) -> [String: String] {
@@ -165,6 +166,7 @@ enum SegmentForm {
                 return v
             }
             c.tags = text("tags").components(separatedBy: CharacterSet(charactersIn: ",，、;； ")).filter { !$0.isEmpty }
+            try profileConditions(&c)
             return c.normalized()
         }
 

@@ -76,6 +76,7 @@ enum SegmentsPage {
         }
         if let ch = c.consent { out.append(ctx.t("同意接收：", "Consent: ") + ch.map { $0.label.text(ctx.lang) }.joined(separator: ctx.t(" 或 ", " or "))) }
         if let t = c.tags { out.append(ctx.t("标签：", "Tags: ") + t.joined(separator: ctx.t("、", ", "))) }
+        out += describeProfile(c, ctx)
         return out.isEmpty ? [ctx.t("全部有效会员", "All active members")] : out
     }
 }

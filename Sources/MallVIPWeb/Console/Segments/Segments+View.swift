@@ -135,6 +135,7 @@ extension SegmentEditor {
                              .forEach(l.managers) { s in box(s.displayName, "am_\(s.id)") })),
                 section(ctx.t("同意接收", "Consent"), nil,
                         .div(.class("grid"), .forEach(ConsentChannel.allCases) { ch in box(ch.label.text(ctx.lang), "consent_\(ch.rawValue)") })),
+                profileSections(v, ctx),
                 section(ctx.t("标签", "Tags"), l.tags.isEmpty ? nil : ctx.t("已有标签：", "Tags in use: ") + l.tags.prefix(30).joined(separator: ctx.t("、", ", ")),
                         Layout.field(ctx.t("任一标签（逗号分隔）", "Any of these tags (comma separated)"), name: "tags", value: v.text("tags"))),
                 .button(.type(.submit), .name("action"), .value("preview"), .class("secondary"), .text(ctx.t("预览人数", "Preview count"))),
