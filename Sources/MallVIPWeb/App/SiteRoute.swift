@@ -102,6 +102,13 @@ extension SiteRoute {
     static let memberManualTier = SiteRoute("/console/members/:id/manual-tier")
     static let memberAdjustPoints = SiteRoute("/console/members/:id/adjust-points")
     static let memberRevealID = SiteRoute("/console/members/:id/reveal-id")
+    // Corrections, audited (issue 17): MemberCorrectionsController
+    static let memberChanges = SiteRoute("/console/members/:id/changes")
+    static let memberPhone = SiteRoute("/console/members/:id/phone")
+    static let memberPhoneCode = SiteRoute("/console/members/:id/phone/code")
+    static let memberPhoneOverride = SiteRoute("/console/members/:id/phone/override")
+    static let memberIDNumber = SiteRoute("/console/members/:id/id-number")
+    static let memberCardReplaceCode = SiteRoute("/console/members/:id/card-replace/code")
     static let memberTags = SiteRoute("/console/members/:id/tags")
     static let memberCoupons = SiteRoute("/console/members/:id/coupons")
     static let memberContacts = SiteRoute("/console/members/:id/contacts")
@@ -247,9 +254,13 @@ extension SiteRoute {
     static let memberSiteReferral = SiteRoute("/m/referral")
     static let memberSiteProfile = SiteRoute("/m/profile")
     static let memberSiteProfileConsent = SiteRoute("/m/profile/consent")
+    static let memberSiteProfilePhoneCode = SiteRoute("/m/profile/phone/code")
+    static let memberSiteProfilePhone = SiteRoute("/m/profile/phone")
     static let memberSiteProfileDataJSON = SiteRoute("/m/profile/data.json")
     static let memberSiteProfileDataCSV = SiteRoute("/m/profile/data.csv")
     static let memberSiteProfileDelete = SiteRoute("/m/profile/delete")
     static let memberSiteEvents = SiteRoute("/m/events")
     static let memberSiteEvent = SiteRoute("/m/events/:id")
+    /// The member's own complaints: list and the form to file one (issue 17).
+    static let memberSiteComplaints = SiteRoute("/m/complaints")
 }

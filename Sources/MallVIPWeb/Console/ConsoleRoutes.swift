@@ -27,6 +27,7 @@ struct ConsoleRoutes: RouteCollection {
         desk.post(.memberEdit, use: MembersController.update)
         desk.post(.memberCardLost, use: MembersController.cardLost)
         desk.post(.memberCardReplace, use: MembersController.cardReplace)
+        try MemberCorrectionsController.register(routes)   // phone, ID, card holder check, change history (issue 17)
 
         let managers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers))
         managers.post(.memberManualTier, use: MembersController.manualTier)
@@ -36,6 +37,7 @@ struct ConsoleRoutes: RouteCollection {
         managers.post(.tierRequestDecide, use: TierRequestsController.decide)
 
         try OrganisationController.register(routes)
+        try MallsAdminController.register(routes)   // regions and staff malls (issue 17)
         try AdminController.register(routes)
         try PasswordController.register(routes)
         try WebhooksController.register(routes)
@@ -46,6 +48,7 @@ struct ConsoleRoutes: RouteCollection {
         try CouponsConsoleController.register(routes)
         try JourneysController.register(routes)
         try SegmentsController.register(routes)
+        try DataQualityController.register(routes)   // data quality and staff figures (issue 17, 17D)
         try ExportsController.register(routes)
         try ImportsController.register(routes)
         try CampaignsController.register(routes)

@@ -43,8 +43,11 @@ enum ComplaintsView {
               .button(.type(.submit), .text(ctx.t("登记", "Record"))))
     }
 
-    static func sla(_ ctx: PageContext, _ met: Bool?, _ at: Int64?, _ programme: Programme) -> Node<HTML.TableRowContext> {
-        let when = at.map { Layout.dateTime(dateFromMillis($0), programme) } ?? "—"
+    /// `dueMs`: when the step is due (opened + the channel's target); shown while the step is not done (issue 17: the
+    /// desk sees when a member's complaint from /m/ falls due, like any other).
+    static func sla(_ ctx: PageContext, _ met: Bool?, _ at: Int64?, dueMs: Int64, _ programme: Programme) -> Node<HTML.TableRowContext> {
+        let when = at.map { Layout.dateTime(dateFromMillis($0), programme) }
+            ?? ctx.t("截止 ", "due ") + Layout.dateTime(dateFromMillis(dueMs), programme)
         let mark: String = switch met {
         case .some(true): ctx.t("达标", "on time")
         case .some(false): ctx.t("超时", "late")
@@ -68,8 +71,10 @@ enum ComplaintsView {
             .td(.text(c.counterName ?? "—")),
             .td(.text(c.owner)),
             .td(.text(statusText), .unwrap(c.outcome) { .group(.br(), .small(.text($0))) }),
-            sla(ctx, target.firstResponseMet(openedMs: c.createdAtMs, respondedMs: c.firstResponseAtMs, nowMs: nowMs), c.firstResponseAtMs, programme),
-            sla(ctx, target.resolutionMet(openedMs: c.createdAtMs, resolvedMs: c.resolvedAtMs, nowMs: nowMs), c.resolvedAtMs, programme),
+            sla(ctx, target.firstResponseMet(openedMs: c.createdAtMs, respondedMs: c.firstResponseAtMs, nowMs: nowMs), c.firstResponseAtMs,
+                dueMs: c.createdAtMs + Int64(target.firstResponseMinutes) * 60_000, programme),
+            sla(ctx, target.resolutionMet(openedMs: c.createdAtMs, resolvedMs: c.resolvedAtMs, nowMs: nowMs), c.resolvedAtMs,
+                dueMs: c.createdAtMs + Int64(target.resolutionHours) * 3_600_000, programme),
             .td(.if(c.status == .open,
                     .form(.method(.post), .action(SiteURL.complaintAction(c.id, .respond).path), .class("inline"),
                           Layout.csrfField(ctx), .button(.type(.submit), .text(ctx.t("已首次响应", "Responded"))))),

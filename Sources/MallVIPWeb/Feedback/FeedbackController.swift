@@ -51,7 +51,7 @@ enum FeedbackController {
                     throw DomainError(.notFound, field: "member", rule: "member.exists", zh: "找不到该卡号或手机号的会员",
                                       en: "no member with that card number or phone")
                 }
-                try MemberAccess.check(req, member: m)
+                try await MemberAccess.check(req, member: m)
                 memberId = m.id
             }
             var counterId: Int64?

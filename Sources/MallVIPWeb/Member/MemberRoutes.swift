@@ -15,7 +15,9 @@ struct MemberRoutes: RouteCollection {
         member.post(.memberSiteLogout, use: MemberLoginController.logout)
         try member.register(collection: MemberSelfServiceController())
         try member.register(collection: MemberProfileController())
+        try member.register(collection: MemberPhoneChangeController())   // /m/profile/phone (issue 17)
         try member.register(collection: MemberEventsController())
+        try member.register(collection: MemberComplaintsController())
     }
 }
 

@@ -24,6 +24,7 @@ enum MemberURL {
     case profileDelete
     case events
     case event(Int64)
+    case complaints
 
     var path: String {
         switch self {
@@ -47,6 +48,7 @@ enum MemberURL {
         case .profileDelete: SiteRoute.memberSiteProfileDelete.path()
         case .events: SiteRoute.memberSiteEvents.path()
         case .event(let id): SiteRoute.memberSiteEvent.path(id)
+        case .complaints: SiteRoute.memberSiteComplaints.path()
         }
     }
 

@@ -33,7 +33,8 @@ import VaporTesting
         ("/console/tasks", "staff"), ("/console/tasks", "kind"), ("/console/tasks", "status"),
         ("/console/webhooks", "status"), ("/console/webhooks", "subscription"),
         ("/console/feedback/report", "quarter"), ("/console/complaints", "status"), ("/m/points", "page"), ("/m/history", "page"),
-        ("/console/staff", "notice"),
+        ("/console/staff", "notice"), ("/console/members/1", "tab"), ("/console/members/1", "before"),
+        ("/console/quality", "missing"),
     ]
 
     /// Keys read with a name held in a variable (the exports' `from`/`to`), or not numbers at all and covered by

@@ -12,6 +12,8 @@ enum Dashboard {
         var malls: [Mall]
         /// Sales figures cut to one mall; members, cards and points are group-wide.
         var mall: Mall?
+        /// What needs doing today for the signed-in person (Dashboard+Todo, issue 17).
+        var todo: DashboardTodo?
     }
 
     enum Query {
@@ -36,6 +38,7 @@ enum Dashboard {
                         .group(.text(" · "), .a(.href(SiteURL.dashboard.path + "?mall=" + mall.code), .text("\(mall.code) \(mall.name)")))
                     })),
                 .unwrap(m.mall) { .p(.class("notice"), .text(ctx.t("销售数字仅含 ", "Sales figures for ") + "\($0.code) \($0.name)")) },
+                todo(m.todo, ctx),
                 .div(.class("grid"),
                      stat(ctx.t("有效会员", "Active members"), "\(f.members)"),
                      stat(ctx.t("今日新办卡", "New cards today"), "\(f.newMembersToday)"),
@@ -58,6 +61,13 @@ enum Dashboard {
 enum DashboardController {
     @Sendable static func show(req: Request) async throws -> Response {
         let ctx = PageContext(req)
-        return Layout.render(ctx, title: ctx.t("首页", "Home"), Dashboard.View.body(try await Dashboard.Query.model(req.store, mallCode: req.query["mall"]), ctx))
+        // Issue 17: sales default to the user's malls; asking for a mall outside them is refused (MallAccess.reportMall).
+        let asked: String? = req.query["mall"]
+        let mall = asked.map { !$0.isEmpty } == true ? try await MallAccess.reportMall(req, code: asked)
+                                                     : try? await MallAccess.reportMall(req, code: nil)
+        var model = try await Dashboard.Query.model(req.store, mallCode: mall?.code)
+        model.malls = try await MallAccess.visibleMalls(req)
+        model.todo = try await DashboardTodo.load(req, today: model.day, pendingTierRequests: model.figures.pendingTierRequests)
+        return Layout.render(ctx, title: ctx.t("首页", "Home"), Dashboard.View.body(model, ctx))
     }
 }

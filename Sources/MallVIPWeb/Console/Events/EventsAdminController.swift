@@ -142,7 +142,7 @@ enum EventsAdminController {
             guard let member else {
                 throw DomainError(.notFound, field: "q", rule: "member.exists", zh: "找不到此卡号或手机号的会员", en: "no member with this card or phone")
             }
-            try MemberAccess.check(req, member: member)
+            try await MemberAccess.check(req, member: member)
             let channel: RSVPChannel = req.staff.user.role == .accountManager ? .manager : .desk
             let r = try await req.store.rsvp(eventId: e.id, memberId: member.id, accept: f.accept == "1", channel: channel,
                                              programme: programme, linkBase: EventLinkController.linkBase(req))

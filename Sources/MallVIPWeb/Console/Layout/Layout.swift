@@ -32,7 +32,7 @@ enum Layout {
             .a(.class("brand"), .href(SiteURL.dashboard.path), .text("MallVIP")),
             .unwrap(ctx.user) { user in
                 .group(
-                    .nav(.forEach(navigation(user.role)) { item in .a(.href(item.1), .text(ctx.t(item.0.0, item.0.1))) }),
+                    ConsoleMenu.nav(user.role, ctx),   // grouped by task (Layout+Menu, issue 17)
                     .div(.class("who"),
                          .span(.text("\(user.displayName) · \(user.role.label.text(ctx.lang))")),
                          .a(.href(SiteURL.password.path), .text(ctx.t("修改密码", "Change password"))),
@@ -86,6 +86,8 @@ enum Layout {
             items.append((("年度目标", "Targets"), SiteURL.targets(year: nil).path))
         }
         if StaffRole.reportReaders.contains(role) { items.append((("报表", "Reports"), SiteURL.reports(period: nil, mall: nil).path)) }
+        if StaffRole.qualityReaders.contains(role) { items.append((("资料完整度", "Data quality"), QualityURL.page())) }   // issue 17 (17D)
+        if StaffRole.reportReaders.contains(role) { items.append((("员工业绩", "Staff figures"), QualityURL.staffFigures(period: nil, mall: nil))) }
         if StaffRole.prospectDesk.contains(role) { items.append((("主顾客", "Regular customers"), SiteURL.prospects(counter: nil, department: nil).path)) }
         if StaffRole.admins.contains(role) {
             items.append((("员工", "Staff"), SiteURL.staff.path))

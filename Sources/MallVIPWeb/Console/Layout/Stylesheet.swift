@@ -13,7 +13,12 @@ enum Stylesheet {
     *{box-sizing:border-box}body{margin:0;font:15px/1.5 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1f2328;background:#f6f7f9}
     header{display:flex;flex-wrap:wrap;gap:12px;align-items:center;padding:10px 20px;background:#6b1d3a;color:#fff}
     header a{color:#fff;text-decoration:none;margin-right:12px}header .brand{font-weight:700;font-size:18px}
-    header nav{flex:1}header .who{display:flex;gap:8px;align-items:center;font-size:13px}
+    header nav{flex:1;display:flex;flex-wrap:wrap;gap:4px 18px}header .menu-group{display:flex;flex-wrap:wrap;align-items:baseline;gap:2px 10px}
+    header .menu-title{font-size:12px;opacity:.75}header nav a[aria-current]{text-decoration:underline}
+    nav.tabs{display:flex;gap:4px;border-bottom:1px solid #ccc;margin:16px 0 8px}nav.tabs a{padding:6px 12px;text-decoration:none}
+    nav.tabs a[aria-current]{border:1px solid #ccc;border-bottom-color:#fff;background:#fff;font-weight:600}
+    details.dialog{margin:8px 0;border:1px solid #ddd;border-radius:4px;padding:4px 12px;background:#fff}details.dialog>summary{cursor:pointer;font-weight:600;padding:4px 0}
+    header .who{display:flex;gap:8px;align-items:center;font-size:13px}
     header button{background:transparent;color:#fff;border:1px solid #fff8;border-radius:4px;padding:2px 8px;cursor:pointer}
     main{max-width:1100px;margin:0 auto;padding:20px}h1{font-size:22px;margin:8px 0 16px}h2{font-size:17px;margin:24px 0 8px}
     table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #e5e7eb;vertical-align:top}

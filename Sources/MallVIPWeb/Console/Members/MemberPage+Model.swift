@@ -26,6 +26,12 @@ enum MemberPage {
         var messages = MemberMessagesPart()
         /// Account manager, their history and the contact log (AccountManagers/MemberManager+View).
         var manager = MemberManagerPart()
+        /// Issue 17: the tab shown (`?tab=`, MemberPage+Tabs), the timeline page (`?before=`) and the figures beside it.
+        var tab: MemberTab = .timeline
+        var timeline = TimelinePage(entries: [], next: nil)
+        var glance: MemberAtAGlance?
+        /// The change history (engineer 17A's section), loaded only when its tab is shown (the viewing is audited).
+        var changes: MemberChangesPart?
     }
 }
 
@@ -48,6 +54,8 @@ extension MemberPage {
             model.tags = try await store.memberTags(memberId: id)
             model.messages = try await MemberMessagesPart.load(store, memberId: id)
             model.manager = try await MemberManagerPart.load(store, member: member, today: today, policy: programme.accountManagers)
+            model.glance = try await store.memberAtAGlance(memberId: id, enrolledOn: LocalDate.of(member.enrolledAt, in: programme.timeZone),
+                                                           programme: programme, today: today)
             return model
         }
     }

@@ -30,33 +30,33 @@ extension MemberPage {
                 .if(member.status != "active", .p(.class("error"), .text(member.status == "erased"
                     ? ctx.t("此会员已注销，个人资料已清除", "This member's account was deleted; personal data erased")
                     : ctx.t("此会员已停用", "This member is deactivated")))),
-                .h2(.text(ctx.t("资料", "Profile"))),
-                profile(m, ctx),
-                .h2(.text(ctx.t("标签", "Tags"))),
-                MemberTagsView.body(m.tags, memberId: member.id, canEdit: canEdit, ctx),
-                .if(canEdit, .p(.a(.class("button"), .href(SiteURL.memberEdit(member.id).path), .text(ctx.t("修改资料", "Edit profile"))),
-                                .text(" "),
-                                .a(.class("button"), .href(SiteURL.memberRedeem(member.id).path), .text(ctx.t("积分兑换", "Redeem points"))))),
-                .if(canEdit, cardActions(m, ctx)),
-                .if(canManage, managerActions(m, ctx)),
-                .h2(.text(ctx.t("维护人与联系记录", "Account manager and contacts"))),
-                MemberManagerView.body(m.manager, member: member, m.programme, ctx),
-                .h2(.text(ctx.t("等级权益", "Tier benefits"))),
-                tierBenefits(m, ctx),
-                .h2(.text(ctx.t("车牌与停车", "Plates and parking"))),
-                parking(m, canEdit: canEdit, ctx),
-                .h2(.text(ctx.t("等级变更", "Tier history"))),
-                tierHistory(m, ctx),
-                .h2(.text(ctx.t("积分明细", "Points ledger"))),
-                ledger(m, ctx),
-                .h2(.text(ctx.t("优惠券", "Coupons"))),
-                MemberCouponsView.body(m.coupons, m.programme, today: m.today, memberId: member.id, canIssue: canManage, ctx),
-                .h2(.text(ctx.t("推荐", "Referrals"))),
-                MemberReferralsView.body(m.referrals, m.programme, memberId: member.id, ctx),
-                .h2(.text(ctx.t("消息", "Messages"))),
-                MemberMessagesView.body(m.messages, m.programme, memberId: member.id, ctx),
-                .h2(.text(ctx.t("消费记录", "Purchases"))),
-                purchases(m, ctx)
+                // Issue 17: the figures beside the timeline, the tabs (plain links), then every section and action form in
+                // a <details> dialog (closed until opened; no JavaScript needed). The action dialog opens on an error.
+                glance(m, ctx),
+                tabs(m, ctx),
+                tabBody(m, ctx),
+                dialog(ctx.t("资料", "Profile"), id: "profile", .div(
+                    profile(m, ctx),
+                    .h2(.text(ctx.t("标签", "Tags"))),
+                    MemberTagsView.body(m.tags, memberId: member.id, canEdit: canEdit, ctx))),
+                .if(canEdit || canManage, dialog(ctx.t("操作：修改资料、兑换、卡、等级、积分", "Actions: profile, redeem, card, tier, points"),
+                                                 id: "actions", open: m.error != nil, .div(
+                    .if(canEdit, .p(.a(.class("button"), .href(SiteURL.memberEdit(member.id).path), .text(ctx.t("修改资料", "Edit profile"))),
+                                    .text(" "),
+                                    .a(.class("button"), .href(SiteURL.memberRedeem(member.id).path), .text(ctx.t("积分兑换", "Redeem points"))))),
+                    .if(canEdit, cardActions(m, ctx)),
+                    .if(canManage, managerActions(m, ctx))))),
+                dialog(ctx.t("维护人与联系记录", "Account manager and contacts"), id: "manager",
+                       MemberManagerView.body(m.manager, member: member, m.programme, ctx)),
+                dialog(ctx.t("等级权益", "Tier benefits"), id: "benefits", tierBenefits(m, ctx)),
+                dialog(ctx.t("车牌与停车", "Plates and parking"), id: "parking", parking(m, canEdit: canEdit, ctx)),
+                dialog(ctx.t("优惠券", "Coupons"), id: "coupons",
+                       MemberCouponsView.body(m.coupons, m.programme, today: m.today, memberId: member.id, canIssue: canManage, ctx)),
+                dialog(ctx.t("推荐", "Referrals"), id: "referrals", MemberReferralsView.body(m.referrals, m.programme, memberId: member.id, ctx)),
+                dialog(ctx.t("消息", "Messages"), id: "messages", MemberMessagesView.body(m.messages, m.programme, memberId: member.id, ctx)),
+                dialog(ctx.t("等级变更", "Tier history"), id: "tier-history", tierHistory(m, ctx)),
+                dialog(ctx.t("积分明细", "Points ledger"), id: "ledger", ledger(m, ctx)),
+                dialog(ctx.t("消费记录", "Purchases"), id: "purchases", purchases(m, ctx))
             )
         }
 
@@ -117,9 +117,8 @@ extension MemberPage {
             .div(.class("panel"),
                  .form(.method(.post), .action(SiteURL.memberAction(m.member.id, .cardLost).path), .class("inline"),
                        Layout.csrfField(ctx), .button(.class("secondary"), .type(.submit), .text(ctx.t("挂失", "Report card lost")))),
-                 .text(" "),
-                 .form(.method(.post), .action(SiteURL.memberAction(m.member.id, .cardReplace).path), .class("inline"),
-                       Layout.csrfField(ctx), .button(.class("secondary"), .type(.submit), .text(ctx.t("补办新卡（保留积分与记录）", "Replace card (keeps points and history)")))))
+                 // Replacement only after the holder is checked (issue 17): its form is MemberPage+History's.
+                 MemberChangesView.cardReplaceForm(memberId: m.member.id, ctx))
         }
 
         static func managerActions(_ m: Model, _ ctx: PageContext) -> Node<HTML.BodyContext> {

@@ -10,7 +10,9 @@ enum MembersController {
         let q: String = req.query["q"] ?? ""
         let user = req.staff.user
         let scope = MemberAccess.searchScope(user)
-        let hits = try await req.store.searchMembers(q, managedBy: scope.managedBy, exactOnly: scope.exactOnly)
+        // Issue 17: only the members of the user's malls are listed at all (MallAccess).
+        let hits = try await req.store.searchMembers(q, managedBy: scope.managedBy, exactOnly: scope.exactOnly,
+                                                     malls: try await MallAccess.scope(req))
         if !hits.isEmpty, ctx.seesPersonalData {
             try await req.store.audit(actor: req.actor, action: "member.search", subject: q, detail: "\(hits.count) hits")
         }
@@ -27,9 +29,17 @@ enum MembersController {
     static func showPage(_ req: Request, id: Int64, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let ctx = PageContext(req)
         var model = try await MemberPage.Query.model(req.store, id: id)
-        try MemberAccess.check(req, member: model.member)
+        try await MemberAccess.check(req, member: model.member)
         model.notice = notice
         model.error = error
+        // Issue 17: the tab (`?tab=`) and the timeline page (`?before=`), after the access check (MemberPage+Tabs).
+        model.tab = MemberTab(query: req.query["tab"])
+        if model.tab == .timeline {
+            model.timeline = try await req.store.memberTimeline(memberId: id, before: (req.query["before"] as String?).flatMap(TimelineCursor.init),
+                                                                kinds: MemberPage.timelineKinds(req.staff.user, member: model.member))
+        } else if model.tab == .changes {
+            model.changes = try await MemberChangesPart.load(req, memberId: id)
+        }
         // Viewing a member's personal data is audited (docs/domain.md §14).
         try await req.store.audit(actor: req.actor, action: "member.view", subject: "member:\(id)")
         return Layout.render(ctx, title: MemberPage.View.title(model, ctx), status: status, MemberPage.View.body(model, ctx))
@@ -81,7 +91,7 @@ enum MembersController {
                 birthday: birthday, idNumber: blank(f.idNumber), email: blank(f.email), receipts: receipts, cardNo: blank(f.cardNo),
                 overrideReason: canOverride ? blank(f.overrideReason) : nil, consentSMS: f.consentSms != nil, consentEmail: f.consentEmail != nil,
                 referralCode: blank(f.referralCode)),
-                actor: req.actor, mallId: nil)
+                actor: req.actor, mallId: try await MallAccess.enrolmentMall(req))
             let notice = ctx.t("办卡成功，卡号 \(result.cardNo)", "Enrolled: card \(result.cardNo)")
             // An account manager opens only their own members, and a new member has none yet: the notice says so.
             if req.staff.user.role == .accountManager {
@@ -98,7 +108,7 @@ enum MembersController {
     @Sendable static func editForm(req: Request) async throws -> Response {
         let ctx = PageContext(req)
         guard let m = try await req.store.member(id: try memberID(req)) else { throw Abort(.notFound) }
-        try MemberAccess.check(req, member: m)
+        try await MemberAccess.check(req, member: m)
         return Layout.render(ctx, title: ctx.t("修改资料", "Edit profile") + " · " + m.name, MemberForms.editBody(m, error: nil, ctx))
     }
 
@@ -119,13 +129,15 @@ enum MembersController {
         var consentSms: String?
         var consentEmail: String?
         var consentPhone: String?
+        /// Why (issue 17: recorded with the before and after of every field changed).
+        var reason: String?
     }
 
     @Sendable static func update(req: Request) async throws -> Response {
         let ctx = PageContext(req)
         let id = try memberID(req)
         guard let m = try await req.store.member(id: id) else { throw Abort(.notFound) }
-        try MemberAccess.check(req, member: m)
+        try await MemberAccess.check(req, member: m)
         let f = try req.content.decode(EditForm.self)
         do {
             var birthday: LocalDate?
@@ -141,11 +153,12 @@ enum MembersController {
             profile.preferences = f.preferences ?? ""
             profile.hobbies = f.hobbies ?? ""
             profile.preferredService = f.preferredService ?? ""
-            try await req.store.updateProfile(memberId: id, ProfileUpdate(
+            var update = ProfileUpdate(
                 name: f.name, gender: Gender(rawValue: f.gender ?? "") ?? .unknown, birthday: birthday,
                 email: MemberForms.submitted(f.email, current: m.email, ctx), address: MemberForms.submitted(f.address, current: m.address, ctx), profile: profile,
-                notes: f.notes ?? "", consentSMS: f.consentSms != nil, consentEmail: f.consentEmail != nil, consentPhone: f.consentPhone != nil),
-                actor: req.actor)
+                notes: f.notes ?? "", consentSMS: f.consentSms != nil, consentEmail: f.consentEmail != nil, consentPhone: f.consentPhone != nil)
+            update.reason = f.reason ?? ""
+            try await req.store.updateProfile(memberId: id, update, actor: req.actor)
             return req.redirect(to: SiteURL.member(id).path)
         } catch let e as DomainError {
             return Layout.render(ctx, title: ctx.t("修改资料", "Edit profile"), status: .unprocessableEntity,
@@ -173,7 +186,8 @@ enum MembersController {
 
     @Sendable static func cardReplace(req: Request) async throws -> Response {
         try await action(req) { id in
-            let no = try await req.store.replaceCard(memberId: id, actor: req.actor)
+            // Only after the holder is checked: ID number or phone code (issue 17, MemberCorrectionsController).
+            let no = try await MemberCorrectionsController.replaceChecked(req, memberId: id)
             return req.lang.t("已补办新卡 \(no)", "New card \(no) issued")
         }
     }
