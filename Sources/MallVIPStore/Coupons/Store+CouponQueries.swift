@@ -60,11 +60,13 @@ extension Store {
 
     /// The console list: by status (`issued` means still usable today, `expired` issued but past its last day) and
     /// a code, card or phone.
-    /// `managedBy`: only coupons of that account manager's members (issue 14).
+    /// `managedBy`: only coupons of that account manager's members (issue 14). `mallScope`: only coupons of members
+    /// of those malls, plus coupons that name no member (issue 17); nil: every member's.
     public func couponList(status: String?, query: String?, today: LocalDate, limit: Int = 200,
-                           managedBy: Int64? = nil) async throws -> [CouponRecord] {
+                           managedBy: Int64? = nil, mallScope: MallScope? = nil) async throws -> [CouponRecord] {
         var conditions: [SQLQueryString] = []
         if let managedBy { conditions.append("k.member_id IN (SELECT id FROM members WHERE account_manager_id = \(bind: managedBy))") }
+        if let mallScope { conditions.append("(k.member_id IS NULL OR 1 = 1\(mallScope.members(idColumn: "k.member_id")))") }
         switch status {
         case "issued": conditions.append("k.status = 'issued' AND k.valid_to_day >= \(bind: today.dayNumber)")
         case "expired": conditions.append("k.status = 'issued' AND k.valid_to_day < \(bind: today.dayNumber)")

@@ -122,10 +122,12 @@ extension Store {
     }
 
     /// The most recent arrivals, newest first, for the door page. `managedBy`: only that account manager's members
-    /// (issue 14; the head count stays the whole event's, `doorCount`).
-    public func arrivals(eventId: Int64, limit: Int = 20, managedBy: Int64? = nil) async throws -> [EventInvitation] {
+    /// (issue 14; the head count stays the whole event's, `doorCount`). `mallScope`: only members of those malls
+    /// (issue 17; guests without a card are left out when it narrows).
+    public func arrivals(eventId: Int64, limit: Int = 20, managedBy: Int64? = nil, mallScope: MallScope? = nil) async throws -> [EventInvitation] {
         var scope: SQLQueryString = ""
         if let managedBy { scope = " AND m.account_manager_id = \(bind: managedBy)" }
+        if let mallScope { scope.appendInterpolation(mallScope.members()) }
         return try await sql.rows("""
             SELECT \(unsafeRaw: Store.invitationColumns) FROM event_invitations i LEFT JOIN members m ON m.id = i.member_id
             WHERE i.event_id = \(bind: eventId) AND i.status = 'attended'\(scope)

@@ -39,9 +39,11 @@ extension Store {
 
     /// Every invitation of an event in the order they were made (the waitlist moves up in this order).
     /// `managedBy`: only invitations of that account manager's members (issue 14; guests without a card are left out).
-    public func invitations(eventId: Int64, managedBy: Int64? = nil) async throws -> [EventInvitation] {
+    /// `mallScope`: only invitations of members of those malls (issue 17; likewise without guests when it narrows).
+    public func invitations(eventId: Int64, managedBy: Int64? = nil, mallScope: MallScope? = nil) async throws -> [EventInvitation] {
         var scope: SQLQueryString = ""
         if let managedBy { scope = " AND m.account_manager_id = \(bind: managedBy)" }
+        if let mallScope { scope.appendInterpolation(mallScope.members()) }
         return try await sql.rows("""
             SELECT \(unsafeRaw: Store.invitationColumns) FROM event_invitations i LEFT JOIN members m ON m.id = i.member_id
             WHERE i.event_id = \(bind: eventId)\(scope) ORDER BY i.id

@@ -54,10 +54,13 @@ extension Store {
     }
 
     /// `managedBy`: only complaints of that account manager's members (issue 14: an account manager's list shows
-    /// nothing of another manager's members, nor complaints that name no member).
-    public func complaints(status: ComplaintStatus? = nil, limit: Int = 200, managedBy: Int64? = nil) async throws -> [Complaint] {
+    /// nothing of another manager's members, nor complaints that name no member). `mallScope`: only complaints of
+    /// members of those malls, plus those that name no member (issue 17); nil: every member's.
+    public func complaints(status: ComplaintStatus? = nil, limit: Int = 200, managedBy: Int64? = nil,
+                           mallScope: MallScope? = nil) async throws -> [Complaint] {
         var scope: SQLQueryString = ""
         if let managedBy { scope = " AND c.member_id IN (SELECT id FROM members WHERE account_manager_id = \(bind: managedBy))" }
+        if let mallScope { scope.appendInterpolation(" AND (c.member_id IS NULL OR 1 = 1\(mallScope.members(idColumn: "c.member_id")))" as SQLQueryString) }
         return try await sql.rows("""
             SELECT \(unsafeRaw: Store.complaintColumns) FROM complaints c LEFT JOIN counters co ON co.id = c.counter_id
             WHERE (\(bind: status?.rawValue) IS NULL OR c.status = \(bind: status?.rawValue))\(scope)

@@ -6,10 +6,11 @@ import SQLKit
 extension Store {
     /// Open call tasks (call-channel messages still queued or deferred by their schedule): one manager's when
     /// `staffId` is given, else everyone's including unassigned ones. Due first.
-    public func callTasks(staffId: Int64?, limit: Int = 500) async throws -> [OutboxMessage] {
+    public func callTasks(staffId: Int64?, limit: Int = 500, mallScope: MallScope? = nil) async throws -> [OutboxMessage] {
         var q: SQLQueryString = "SELECT \(unsafeRaw: Store.outboxColumns) FROM outbox_messages o JOIN members m ON m.id = o.member_id"
         q.appendLiteral(" WHERE o.channel = 'call' AND o.status IN ('queued', 'deferred')")
         if let staffId { q.appendLiteral(" AND o.assigned_staff_id = "); q.appendInterpolation(bind: staffId) }
+        if let mallScope { q.appendInterpolation(mallScope.members()) }   // issue 17: only members of those malls
         q.appendLiteral(" ORDER BY o.next_attempt_at_ms, o.id LIMIT \(limit)")
         return try await sql.rows(q).map(outboxMessage)
     }

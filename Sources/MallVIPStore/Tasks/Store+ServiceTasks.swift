@@ -33,8 +33,10 @@ extension Store {
         """
 
     /// The tasks `viewer` may see, most urgent first (open before closed, then by due day). A supervisor may
-    /// narrow to one person with `filter.staffId`.
-    public func serviceTasks(_ viewer: TaskViewer, filter: ServiceTaskFilter = .init(), limit: Int = 500) async throws -> [ServiceTask] {
+    /// narrow to one person with `filter.staffId`. `mallScope`: only tasks of members of those malls, plus tasks that
+    /// name no member (issue 17); nil: every member's.
+    public func serviceTasks(_ viewer: TaskViewer, filter: ServiceTaskFilter = .init(), limit: Int = 500,
+                             mallScope: MallScope? = nil) async throws -> [ServiceTask] {
         var q: SQLQueryString = """
             SELECT \(unsafeRaw: Store.serviceTaskColumns) FROM service_tasks t
             LEFT JOIN members m ON m.id = t.member_id LEFT JOIN staff_users s ON s.id = t.assigned_staff_id WHERE 1 = 1
@@ -45,6 +47,7 @@ extension Store {
             q.appendLiteral("))")
         }
         if let s = filter.staffId { q.appendLiteral(" AND t.assigned_staff_id = "); q.appendInterpolation(bind: s) }
+        if let mallScope { q.appendLiteral(" AND (t.member_id IS NULL OR 1 = 1"); q.appendInterpolation(mallScope.members()); q.appendLiteral(")") }
         if let k = filter.kind { q.appendLiteral(" AND t.kind = "); q.appendInterpolation(bind: k.rawValue) }
         switch filter.status {
         case nil: break

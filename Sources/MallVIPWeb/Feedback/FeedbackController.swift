@@ -36,7 +36,8 @@ enum FeedbackController {
         let (_, programme) = try await req.store.programme()
         let filter = (req.query["status"] as String?).flatMap(ComplaintStatus.init(rawValue:))
         // Issue 14: an account manager lists only their own members' complaints (MemberAccess).
-        let rows = try await req.store.complaints(status: filter, managedBy: MemberAccess.limitedTo(req.staff.user))
+        let rows = try await req.store.complaints(status: filter, managedBy: MemberAccess.limitedTo(req.staff.user),
+                                               mallScope: try await MallAccess.scope(req))
         return ComplaintsView.page(ctx, rows: rows, programme: programme, nowMs: epochMillis(req.store.env.now()),
                                    notice: try await Notices.take(req), error: error, status: status)
     }

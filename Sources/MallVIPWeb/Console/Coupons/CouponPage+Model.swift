@@ -40,12 +40,13 @@ enum CouponListPage {
     }
 
     enum Query {
-        static func model(_ store: Store, status: String?, query: String?, managedBy: Int64? = nil) async throws -> Model {
+        static func model(_ store: Store, status: String?, query: String?, managedBy: Int64? = nil,
+                          mallScope: MallScope? = nil) async throws -> Model {
             let (_, programme) = try await store.programme()
             let today = LocalDate.of(store.env.now(), in: programme.timeZone)
             let status = status.flatMap { statuses.contains($0) ? $0 : nil }
             let query = query.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-            return Model(coupons: try await store.couponList(status: status, query: query, today: today, managedBy: managedBy), status: status,
+            return Model(coupons: try await store.couponList(status: status, query: query, today: today, managedBy: managedBy, mallScope: mallScope), status: status,
                          query: query, programme: programme, today: today)
         }
     }

@@ -16,7 +16,8 @@ enum CouponsConsoleController {
     @Sendable static func list(req: Request) async throws -> Response {
         let ctx = PageContext(req)
         let model = try await CouponListPage.Query.model(req.store, status: req.query["status"], query: req.query["q"],
-                                                          managedBy: MemberAccess.searchScope(req.staff.user).managedBy)
+                                                          managedBy: MemberAccess.searchScope(req.staff.user).managedBy,
+                                                          mallScope: try await MallAccess.scope(req))
         return Layout.render(ctx, title: ctx.t("优惠券", "Coupons"), CouponListPage.View.body(model, ctx))
     }
 

@@ -34,7 +34,8 @@ struct DashboardTodo: Sendable {
             t.showsComplaints = true
             let (_, programme) = try await req.store.programme()
             let nowMs = epochMillis(req.store.env.now())
-            let rows = try await req.store.complaints(status: nil, limit: 500, managedBy: MemberAccess.limitedTo(user))
+            let rows = try await req.store.complaints(status: nil, limit: 500, managedBy: MemberAccess.limitedTo(user),
+                                                      mallScope: try await MallAccess.scope(req))
             t.complaintsLate = rows.filter { c in
                 guard c.status != .resolved else { return false }
                 let sla = programme.feedback.target(c.channel)

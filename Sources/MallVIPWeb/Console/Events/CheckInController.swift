@@ -51,7 +51,8 @@ enum CheckInController {
         var walkInGrant: String?
         if case .notInvited(let memberId, _, _) = outcome { walkInGrant = MemberAccess.walkInGrant(req, eventId: id, memberId: memberId) }
         let model = CheckInPage.Model(event: event, count: try await req.store.doorCount(eventId: id),
-                                      arrivals: try await req.store.arrivals(eventId: id, managedBy: MemberAccess.limitedTo(req.staff.user)),
+                                      arrivals: try await req.store.arrivals(eventId: id, managedBy: MemberAccess.limitedTo(req.staff.user),
+                                                                                mallScope: try await MallAccess.scope(req)),
                                       outcome: outcome, error: error,
                                       programme: programme, walkInGrant: walkInGrant)
         return Layout.render(ctx, title: ctx.t("活动签到", "Check-in"), status: status, CheckInPage.body(model, ctx))

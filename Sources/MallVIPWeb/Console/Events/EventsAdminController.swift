@@ -106,9 +106,13 @@ enum EventsAdminController {
         let e = try await event(req)
         let (_, programme) = try await req.store.programme()
         // Issue 14: the names listed are scoped like every member list (MemberAccess); the counts stay the event's.
+        // Issue 17: and to the staff member's malls.
         let limitedTo = MemberAccess.limitedTo(req.staff.user)
+        let mallScope = try await MallAccess.scope(req)
         var listed: [EventInvitation]?
-        if let limitedTo { listed = try await req.store.invitations(eventId: e.id, managedBy: limitedTo) }
+        if limitedTo != nil || !mallScope.coversEveryMember {
+            listed = try await req.store.invitations(eventId: e.id, managedBy: limitedTo, mallScope: mallScope)
+        }
         let model = EventsAdminView.Model(event: e, invitations: try await req.store.invitations(eventId: e.id), programme: programme,
                                           mayPlan: planners.contains(req.staff.user.role), notice: notice, error: error, listed: listed)
         return Layout.render(ctx, title: e.title, status: status, EventsAdminView.page(model, ctx))

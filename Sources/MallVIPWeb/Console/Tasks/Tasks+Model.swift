@@ -47,7 +47,7 @@ enum TasksPage {
         }
 
         static func model(_ store: Store, user: StaffUser, query: (staff: String?, kind: String?, status: String?),
-                          notice: String?, error: String?) async throws -> Model {
+                          notice: String?, error: String?, mallScope: MallScope? = nil) async throws -> Model {
             let viewer = viewer(user)
             let (_, programme) = try await store.programme()
             let today = LocalDate.of(store.env.now(), in: programme.timeZone)
@@ -57,7 +57,7 @@ enum TasksPage {
             if filter.status == "all" { filter.status = nil }
             var rows: [Row] = []
             if form.kind != "call" {
-                rows = try await store.serviceTasks(viewer, filter: filter).map { t in
+                rows = try await store.serviceTasks(viewer, filter: filter, mallScope: mallScope).map { t in
                     Row(id: t.id, isCall: false, kind: t.kind, memberId: t.memberId, memberName: t.memberName, assignee: t.assignedName,
                         teamRole: t.teamRole.flatMap(StaffRole.init(rawValue:)), title: t.title, detail: t.detail, due: t.dueDay,
                         status: t.status, outcomeNote: t.outcomeNote, canClose: t.status == .open)
@@ -68,7 +68,7 @@ enum TasksPage {
             let everyone = try await store.staffList()
             if wantsCalls {
                 let names = Dictionary(everyone.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
-                let calls = try await store.callTasks(staffId: viewer.supervisor ? filter.staffId : viewer.staffId)
+                let calls = try await store.callTasks(staffId: viewer.supervisor ? filter.staffId : viewer.staffId, mallScope: mallScope)
                 rows += calls.map { c in
                     Row(id: c.id, isCall: true, kind: nil, memberId: c.memberId, memberName: c.memberName,
                         assignee: c.assignedStaffId.flatMap { names[$0] }, teamRole: nil, title: c.sourceCode + " · " + c.periodKey,

@@ -21,7 +21,7 @@ enum TasksController {
         let ctx = PageContext(req)
         let model = try await TasksPage.Query.model(req.store, user: req.staff.user,
                                                     query: (req.query["staff"], req.query["kind"], req.query["status"]),
-                                                    notice: notice, error: error)
+                                                    notice: notice, error: error, mallScope: try await MallAccess.scope(req))
         return Layout.render(ctx, title: ctx.t("任务", "Tasks"), status: status, TasksPage.View.body(model, ctx))
     }
 
