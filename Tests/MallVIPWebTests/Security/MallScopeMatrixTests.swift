@@ -151,6 +151,14 @@ import VaporTesting
                 #expect(try await none.get(SiteURL.member(m.id).path).status == .forbidden)
                 #expect(try await all.get(SiteURL.member(m.id).path).status == .ok)
             }
+            // The home page: no sales figures for the user with no mall (not the group's), the manager sees them.
+            let home = try await none.get(SiteURL.dashboard.path)
+            #expect(home.status == .ok)
+            #expect(home.body.contains("您还没有分配商场"))
+            #expect(!home.body.contains("今日销售额"))
+            #expect(try await none.get(SiteURL.dashboard.path + "?mall=BEE").status == .forbidden)
+            let managerHome = try await all.get(SiteURL.dashboard.path)
+            #expect(managerHome.body.contains("今日销售额") && !managerHome.body.contains("您还没有分配商场"))
         }
     }
 

@@ -14,6 +14,8 @@ enum Dashboard {
         var mall: Mall?
         /// What needs doing today for the signed-in person (Dashboard+Todo, issue 17).
         var todo: DashboardTodo?
+        /// The user works at no mall yet (issue 17): no sales figures are shown, not even the group's.
+        var noMall = false
     }
 
     enum Query {
@@ -38,13 +40,16 @@ enum Dashboard {
                         .group(.text(" · "), .a(.href(SiteURL.dashboard.path + "?mall=" + mall.code), .text("\(mall.code) \(mall.name)")))
                     })),
                 .unwrap(m.mall) { .p(.class("notice"), .text(ctx.t("销售数字仅含 ", "Sales figures for ") + "\($0.code) \($0.name)")) },
+                .if(m.noMall, .p(.class("notice"), .text(ctx.t("您还没有分配商场：请管理员在「区域、商场与员工」分配后再查看销售和会员。",
+                                                               "You are not assigned to a mall yet: an admin assigns one under Regions, malls and staff; until then no sales or members are shown.")))),
                 todo(m.todo, ctx),
                 .div(.class("grid"),
                      stat(ctx.t("有效会员", "Active members"), "\(f.members)"),
                      stat(ctx.t("今日新办卡", "New cards today"), "\(f.newMembersToday)"),
-                     stat(ctx.t("今日交易笔数", "Purchases today"), "\(f.purchasesToday)"),
-                     stat(ctx.t("今日销售额（元）", "Sales today (yuan)"), Money.yuan(f.salesTodayFen)),
-                     stat(ctx.t("今日VIP业绩占比", "VIP share today"), share),
+                     .if(!m.noMall, .group(
+                        stat(ctx.t("今日交易笔数", "Purchases today"), "\(f.purchasesToday)"),
+                        stat(ctx.t("今日销售额（元）", "Sales today (yuan)"), Money.yuan(f.salesTodayFen)),
+                        stat(ctx.t("今日VIP业绩占比", "VIP share today"), share))),
                      stat(ctx.t("待审批升级", "Tier approvals waiting"), "\(f.pendingTierRequests)")),
                 .form(.class("card"), .method(.get), .action(SiteURL.members(query: nil).path),
                       Layout.field(ctx.t("查找会员（卡号、手机号、手机尾号4位或姓名）", "Find a member (card, phone, last 4 digits or name)"), name: "q"),
@@ -62,10 +67,12 @@ enum DashboardController {
     @Sendable static func show(req: Request) async throws -> Response {
         let ctx = PageContext(req)
         // Issue 17: sales default to the user's malls; asking for a mall outside them is refused (MallAccess.reportMall).
+        // A desk, counter or account-manager user with no mall yet sees no sales at all (not the group's).
         let asked: String? = req.query["mall"]
-        let mall = asked.map { !$0.isEmpty } == true ? try await MallAccess.reportMall(req, code: asked)
-                                                     : try? await MallAccess.reportMall(req, code: nil)
+        let noMall = try await MallAccess.scope(req).mallIds?.isEmpty == true
+        let mall = asked.map { !$0.isEmpty } == true || !noMall ? try await MallAccess.reportMall(req, code: asked) : nil
         var model = try await Dashboard.Query.model(req.store, mallCode: mall?.code)
+        model.noMall = noMall
         model.malls = try await MallAccess.visibleMalls(req)
         model.todo = try await DashboardTodo.load(req, today: model.day, pendingTierRequests: model.figures.pendingTierRequests)
         return Layout.render(ctx, title: ctx.t("首页", "Home"), Dashboard.View.body(model, ctx))
