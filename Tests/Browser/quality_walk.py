@@ -16,37 +16,10 @@ import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from console_walk import check, run_walk
-
-
-class Walk:
-    def __init__(self, driver, base_url, artifacts):
-        self.d = driver
-        self.base = base_url.rstrip("/")
-        self.artifacts = artifacts
-        self.wait = WebDriverWait(driver, 60)
-        self.shot_no = 0
-
-    def open(self, path):
-        self.d.get(self.base + path)
-        self.wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
-
-    def shot(self, name):
-        self.shot_no += 1
-        height = self.d.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
-        self.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": 1280, "height": max(800, min(int(height), 8000)), "deviceScaleFactor": 1, "mobile": False})
-        path = os.path.join(self.artifacts, f"{self.shot_no:02d}-{name}.png")
-        try:
-            self.d.save_screenshot(path)
-        finally:
-            self.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-        print(f"  screenshot: {path}")
-
-    def cookie_header(self):
-        return "; ".join(f"{c['name']}={c['value']}" for c in self.d.get_cookies())
+from reports_walk import Walk  # the desktop walker with readyState waits and full-page shots
 
 
 def walk(w, args):
