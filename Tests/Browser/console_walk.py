@@ -140,6 +140,19 @@ class Walk:
         except TimeoutException:
             raise WalkFailed(f"expected to reach {prefix}, still on {self.d.current_url}")
 
+    def open_dialogs(self):
+        """The member page keeps its sections and actions in closed <details> dialogs (they work without script):
+        open each by clicking its summary, as a clerk does, so that what they hold is visible to the checks."""
+        def open_next():
+            closed = [e for e in self.d.find_elements(By.CSS_SELECTOR, "details.dialog") if e.get_attribute("open") is None]
+            if closed:
+                closed[0].find_element(By.TAG_NAME, "summary").click()
+            return len(closed)
+        for _ in range(40):
+            if self.retry(open_next) == 0:
+                return
+        raise WalkFailed("the member page's dialogs did not open")
+
     def no_error_page(self):
         title = self.d.title
         check(not title.split(" ")[0].isdigit(), f"no error page ({title})")
@@ -236,6 +249,7 @@ def walk(w, args):
     print("4. member page")
     w.wait.until(lambda d: d.current_url.split("?")[0] == member_url)
     w.no_error_page()
+    w.open_dialogs()
     stats = w.text("div.grid")
     check("普卡" in stats, "tier 普卡 shown")
     check(card in stats, "card number shown")
@@ -255,6 +269,7 @@ def walk(w, args):
     w.click(By.XPATH, "//header//button[normalize-space()='English']")
     w.wait.until(lambda d: w.attr("html", "lang") == "en")
     check(d.current_url.split("?")[0] == member_url, "the switch stays on the member page")
+    w.open_dialogs()
     check("Regular" in w.text("div.grid"), "tier shown as Regular")
     progress = w.text("p.progress")
     check(args.progress_en in progress, f"progress line in English: {progress}")
@@ -360,6 +375,7 @@ def redeem(w, args, card, member_url):
 
     w.open(member_url.replace(w.base, ""))
     w.no_error_page()
+    w.open_dialogs()
     check(w.stat("积分余额") == str(balance), f"the member page shows the new balance {balance}")
     w.click(By.CSS_SELECTOR, f"main a.button[href='{member_url.replace(w.base, '')}/redeem']")
     w.wait_path(member_url.replace(w.base, "") + "/redeem")
@@ -401,6 +417,7 @@ def redeem(w, args, card, member_url):
 
     w.click(By.LINK_TEXT, "返回会员")
     w.wait.until(lambda d: d.current_url.split("?")[0] == member_url)
+    w.open_dialogs()
     check(w.stat("积分余额") == str(after), f"the member page shows {after} after the redemption")
     w.click(By.CSS_SELECTOR, f"main a.button[href='{member_url.replace(w.base, '')}/redeem']")
     w.wait_path(member_url.replace(w.base, "") + "/redeem")
