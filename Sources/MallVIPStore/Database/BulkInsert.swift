@@ -134,6 +134,12 @@ struct BulkInsert {
     /// stepped at once, no statement text built or parsed per batch (SQLiteDirectWriter+Bulk.swift).
     private let direct: SQLiteDirectWriter?
     private let rowSQL: String
+    /// PostgreSQL, plain form: the rows of the statement being gathered, sent as one bound array per column
+    /// (BulkInsert+PostgresArrays.swift); nil elsewhere.
+    private var arrayRows: [[Value]]?
+    private let table: String
+    private let columns: [String]
+    private let tailSQL: String
 
     init(_ db: any SQLDatabase, table: String, columns: [String], join: Join? = nil, onConflict: String? = nil,
          returning: String? = nil, maxRows: Int = 4000) {
@@ -142,6 +148,10 @@ struct BulkInsert {
         self.maxRows = maxRows
         returns = returning != nil
         maxBinds = db.storeDialect.maxBinds
+        self.table = table
+        self.columns = columns
+        tailSQL = (onConflict ?? "") + (returning.map { " RETURNING " + $0 } ?? "")
+        arrayRows = join == nil && db.storeDialect == .postgresql ? [] : nil
         if join == nil, let d = db as? SQLiteDirectDatabase {
             direct = d.writer
             rowSQL = SQLiteDirectWriter.rowInsertSQL(table: table, columns: columns,
@@ -165,6 +175,12 @@ struct BulkInsert {
             written += 1
             return
         }
+        if arrayRows != nil {
+            precondition(values.count == statement.width, "row has \(values.count) values for \(statement.width)")
+            arrayRows!.append(values)
+            if arrayRows!.count >= maxRows { try await flush() }
+            return
+        }
         let binds = values.reduce(0) { $0 + ($1.isBound ? 1 : 0) }
         if statement.rows > 0 && statement.binds + binds > maxBinds { try await flush() }
         statement.add(values)
@@ -172,6 +188,25 @@ struct BulkInsert {
     }
 
     mutating func flush() async throws {
+        if let rows = arrayRows {
+            guard !rows.isEmpty else { return }
+            arrayRows = []
+            // One row stays a VALUES statement (nothing to gain); a column mixing kinds too.
+            if rows.count > 1, let q = PostgresArrays.insert(table: table, columns: columns, rows: rows, tail: tailSQL) {
+                if returns { returned += try await db.raw(q).all() } else { try await db.raw(q).run() }
+                written += rows.count
+                return
+            }
+            for row in rows {
+                let binds = row.reduce(0) { $0 + ($1.isBound ? 1 : 0) }
+                if statement.rows > 0 && statement.binds + binds > maxBinds { try await send() }
+                statement.add(row)
+            }
+        }
+        try await send()
+    }
+
+    private mutating func send() async throws {
         guard let q = statement.query else { return }
         if returns { returned += try await db.raw(q).all() } else { try await db.raw(q).run() }
         written += statement.rows

@@ -120,25 +120,24 @@ extension Store {
         ids.reserveCapacity(rows.count)
         let writes = BatchWrites(rows: rows, ledger: [], members: members.values.filter(\.changed).map(\.locked).sorted { $0.id < $1.id },
                                  daily: daily.map { ($0.key, $0.value.spend, $0.value.count) }, nowMs: nowMs)
+        // One BulkInsert on both stores: SQLite's writer steps one prepared row insert (ids back in order), PostgreSQL
+        // sends one bound array per column (RETURNING promises no order there: matched by key).
+        var insert = BulkInsert(sql, table: "purchases", columns: BatchWrites.purchaseColumns,
+                                returning: sql is SQLiteDirectDatabase ? "id" : "id, mall_id, receipt_no", maxRows: 10_000)
+        for r in rows { try await insert.add(writes.purchaseValues(r)) }
+        try await insert.flush()
         if sql is SQLiteDirectDatabase {
-            // SQLite's writer: one prepared row insert, ids back in order (BulkInsert's direct path).
-            var insert = BulkInsert(sql, table: "purchases", columns: BatchWrites.purchaseColumns, returning: "id")
-            for r in rows { try await insert.add(writes.purchaseValues(r)) }
             for r in insert.returned { ids.append(try r.int64("id")) }
         } else {
-        for chunk in rows.chunked(1_000) {
             var byKey: [String: Int64] = [:]
-            for r in try await sql.rows(writes.purchases(chunk)) {
-                byKey["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = try r.int64("id")
-            }
-            // RETURNING promises no order: match by key.
-            for r in chunk { ids.append(byKey[r.item.key]!) }
-        }
+            byKey.reserveCapacity(rows.count)
+            for r in insert.returned { byKey["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = try r.int64("id") }
+            for r in rows { ids.append(byKey[r.item.key]!) }
         }
 
         var lines = BulkInsert(sql, table: "purchase_lines", columns: [
             "purchase_id", "member_id", "line_no", "counter_id", "amount_fen", "special_price", "earns_points", "refunded_fen",
-        ], maxRows: 5_000)
+        ], maxRows: 10_000)
         for (n, r) in rows.enumerated() {
             for (i, l) in r.item.lines.enumerated() {
                 try await lines.add([.int(ids[n]), .int(r.memberId), .int(i + 1), .int(l.counter.id), .int(l.request.amountFen),
@@ -152,16 +151,8 @@ extension Store {
                            note: e.note, actor: "pos", atMs: e.at)
         })
 
-        for part in writes.members.chunked(inChunk) {
-            var w = writes
-            w.members = Array(part)
-            if let q = w.memberUpdate() { try await sql.exec(q) }
-        }
-        for part in writes.daily.chunked(inChunk) {
-            var w = writes
-            w.daily = Array(part)
-            if let q = w.dailyUpsert() { try await sql.exec(q) }
-        }
+        try await Self.importMemberUpdate(sql, writes)
+        try await Self.importDailyUpsert(sql, writes)
         if !dayCountAdded.isEmpty {
             var counts = BulkInsert(sql, table: "mall_day_counts", columns: ["mall_id", "day", "member_purchases"],
                                     onConflict: SQLStoreDialect.onConflict(["mall_id", "day"],
@@ -179,7 +170,7 @@ extension Store {
             report.purchase(mall: r.item.mallId, day: r.item.day, member: r.memberId,
                             lines: r.item.lines.map { ReportDelta.Line(counter: $0.counter.id, amount: $0.request.amountFen) })
         }
-        try await report.write(sql)
+        try await report.writeBulk(sql)
 
         if !tierChanges.isEmpty {
             var changes = BulkInsert(sql, table: "tier_changes", columns: [

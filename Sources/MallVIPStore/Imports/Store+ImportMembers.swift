@@ -23,18 +23,18 @@ extension Store {
             let cardNos = chunk.compactMap(\.card)
             var cards: [String: (memberId: Int64?, state: String)] = [:]
             if !cardNos.isEmpty {
-                for r in try await sql.rows("SELECT card_no, member_id, state FROM cards WHERE card_no IN \(list: cardNos)") {
+                for r in try await sql.rows("SELECT card_no, member_id, state FROM cards WHERE card_no IN \(Self.inKeys(sql, cardNos))") {
                     cards[try r.string("card_no")] = (try r.optInt64("member_id"), try r.string("state"))
                 }
             }
             var phones: Set<String> = []
-            for r in try await sql.rows("SELECT phone FROM members WHERE phone IN \(list: chunk.map(\.phone))") {
+            for r in try await sql.rows("SELECT phone FROM members WHERE phone IN \(Self.inKeys(sql, chunk.map(\.phone)))") {
                 phones.insert(try r.string("phone"))
             }
             let hashes = chunk.compactMap { $0.idNumber.map { env.cipher.hash($0) } }
             var idHashes: Set<String> = []
             if !hashes.isEmpty {
-                for r in try await sql.rows("SELECT id_hash FROM members WHERE id_hash IN \(list: hashes)") { idHashes.insert(try r.string("id_hash")) }
+                for r in try await sql.rows("SELECT id_hash FROM members WHERE id_hash IN \(Self.inKeys(sql, hashes))") { idHashes.insert(try r.string("id_hash")) }
             }
             var toWrite: [(row: MemberImportRow, preIssued: Bool)] = []
             for row in chunk {

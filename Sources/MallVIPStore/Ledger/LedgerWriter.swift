@@ -67,6 +67,17 @@ enum LedgerWriter {
         return s.query
     }
 
+    /// The same insert as one fixed text for PostgreSQL's prepared batch write (Store+PostgresPrepared.swift): every
+    /// value comes from bound arrays (placeholders given by the caller, e.g. `$7::bigint[]`), rows unnested in array
+    /// order; each row finds its purchase by (mall, receipt) in `source`. The kind and actor are bound too. Written
+    /// here so that this file stays the one place that inserts into the ledger.
+    static func unnestStatement(purchasesFrom source: String, mall: String, receipt: String, member: String, kind: String,
+                                points: String, balance: String, note: String, actor: String, at: String) -> String {
+        "INSERT INTO \(table) (\(columns.joined(separator: ", "))) SELECT v.c3, \(kind), v.c4, v.c5, s.id, CAST(NULL AS BIGINT), v.c6, \(actor), v.c7"
+            + " FROM unnest(\(mall), \(receipt), \(member), \(points), \(balance), \(note), \(at)) WITH ORDINALITY AS v(c1, c2, c3, c4, c5, c6, c7, ord)"
+            + " JOIN \(source) s ON s.mall_id = v.c1 AND s.receipt_no = v.c2 ORDER BY v.ord"
+    }
+
     private static func join(_ source: String) -> BulkInsert.Join {
         BulkInsert.Join(source: source, on: ["mall_id", "receipt_no"], take: ["purchase_id": "id"])
     }

@@ -73,7 +73,7 @@ extension Store {
             let subscriptions = try await sql.row("SELECT COUNT(*) AS n FROM webhook_subscriptions WHERE active = \(bind: true)")?.int64("n") ?? 0
             bulk = subscriptions == 0
         }
-        let step = bulk ? 2_000 : 1
+        let step = bulk ? 10_000 : 1   // PostgreSQL sends a chunk as one bound array per column (BulkInsert+PostgresArrays.swift)
 
         var members = BulkInsert(sql, table: "members", columns: Self.newMemberColumns, returning: "id, phone", maxRows: step)
         var cards = BulkInsert(sql, table: "cards", columns: ["member_id", "card_no", "state", "issued_at_ms", "activated_at_ms", "note"],
@@ -157,6 +157,18 @@ extension Store {
         if ids.count == 1 {
             for id in ids {
                 try await sql.exec("UPDATE members SET referral_code = \(bind: ReferralCode.forMember(id)) WHERE id = \(bind: id)")
+            }
+            return
+        }
+        if sql.storeDialect == .postgresql {
+            // One bound array per column (BulkInsert+PostgresArrays.swift): the same short text every chunk.
+            for part in ids.chunked(10_000) {
+                try await sql.exec("""
+                    UPDATE members SET referral_code = v.code
+                    FROM UNNEST(\(bind: PostgresArrays.Column(kind: .int8, values: part.map { .int($0) })),
+                      \(bind: PostgresArrays.Column(kind: .text, values: part.map { .text(ReferralCode.forMember($0)) }))) AS v(id, code)
+                    WHERE members.id = v.id
+                    """)
             }
             return
         }

@@ -2,27 +2,53 @@
 /// It is read back with JSONDecoder for replays; a test checks the round trip.
 extension PurchaseOutcome {
     public var json: String {
+        // One buffer, appended in place (no temporary strings per key or value): the answer of every post.
         var out = "{"
-        func key(_ k: String) { out += (out.utf8.count > 1 ? ",\"" : "\"") + k + "\":" }   // utf8.count: O(1); count walks the text
+        out.reserveCapacity(320 + receiptNo.utf8.count + mall.utf8.count)
+        var first = true
+        func key(_ k: String) {   // literals: immortal strings, appended without a copy of their own
+            if first { first = false } else { out += "," }
+            out += "\""
+            out += k
+            out += "\":"
+        }
+        func bool(_ b: Bool) { out += b ? "true" : "false" }
         key("basePoints"); out += String(basePoints)
         key("bonusPoints"); out += String(bonusPoints)
-        key("businessDate"); out += jsonString(businessDate)
-        if let cardNo { key("cardNo"); out += jsonString(cardNo) }
+        key("businessDate"); appendJSONString(businessDate, to: &out)
+        if let cardNo { key("cardNo"); appendJSONString(cardNo, to: &out) }
         key("eligibleFen"); out += String(eligibleFen)
-        key("eligibleToEnrol"); out += eligibleToEnrol ? "true" : "false"
+        key("eligibleToEnrol"); bool(eligibleToEnrol)
         key("factorPermille"); out += String(factorPermille)
-        key("mall"); out += jsonString(mall)
-        key("member"); out += member ? "true" : "false"
-        key("multipliers"); out += "[" + multipliers.map(jsonString).joined(separator: ",") + "]"
+        key("mall"); appendJSONString(mall, to: &out)
+        key("member"); bool(member)
+        key("multipliers"); out += "["
+        for (i, m) in multipliers.enumerated() {
+            if i > 0 { out += "," }
+            appendJSONString(m, to: &out)
+        }
+        out += "]"
         if let pointsBalance { key("pointsBalance"); out += String(pointsBalance) }
         key("pointsEarned"); out += String(pointsEarned)
-        if let previousTier { key("previousTier"); out += jsonString(previousTier) }
-        key("receiptNo"); out += jsonString(receiptNo)
-        if let tier { key("tier"); out += jsonString(tier) }
-        if let tierApprovalRequested { key("tierApprovalRequested"); out += jsonString(tierApprovalRequested) }
-        key("tierChanged"); out += tierChanged ? "true" : "false"
+        if let previousTier { key("previousTier"); appendJSONString(previousTier, to: &out) }
+        key("receiptNo"); appendJSONString(receiptNo, to: &out)
+        if let tier { key("tier"); appendJSONString(tier, to: &out) }
+        if let tierApprovalRequested { key("tierApprovalRequested"); appendJSONString(tierApprovalRequested, to: &out) }
+        key("tierChanged"); bool(tierChanged)
         key("totalFen"); out += String(totalFen)
-        return out + "}"
+        out += "}"
+        return out
+    }
+}
+
+/// `jsonString(s)` appended to `out`; a string with nothing to escape (the usual case) is appended whole.
+func appendJSONString(_ s: String, to out: inout String) {
+    if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+        out += "\""
+        out += s
+        out += "\""
+    } else {
+        out += jsonString(s)
     }
 }
 

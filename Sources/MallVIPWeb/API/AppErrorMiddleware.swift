@@ -21,19 +21,24 @@ struct AppErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let (status, detail) = Self.describe(error, request: request)
-            if status.code >= 500 { request.logger.report(error: error) }
-            if request.url.path.hasPrefix("/api/") || !(request.headers.accept.first?.mediaType == .html) {
-                let response = Response(status: status)
-                try response.content.encode(APIErrorBody(error: detail), as: .json)
-                return response
-            }
-            if request.url.path == "/m" || request.url.path.hasPrefix("/m/") {
-                let message = request.lang == .en ? detail.message : detail.messageZh
-                return MemberErrorPage.response(status: status, message: message, request: request)
-            }
-            return ConsoleErrorPage.response(status: status, detail: detail, request: request)
+            return try errorResponse(error, request)
         }
+    }
+
+    /// The answer for an error from further in (also the future-based path, Middleware+EventLoop.swift).
+    func errorResponse(_ error: any Error, _ request: Request) throws -> Response {
+        let (status, detail) = Self.describe(error, request: request)
+        if status.code >= 500 { request.logger.report(error: error) }
+        if request.url.path.hasPrefix("/api/") || !(request.headers.accept.first?.mediaType == .html) {
+            let response = Response(status: status)
+            try response.content.encode(APIErrorBody(error: detail), as: .json)
+            return response
+        }
+        if request.url.path == "/m" || request.url.path.hasPrefix("/m/") {
+            let message = request.lang == .en ? detail.message : detail.messageZh
+            return MemberErrorPage.response(status: status, message: message, request: request)
+        }
+        return ConsoleErrorPage.response(status: status, detail: detail, request: request)
     }
 
     static func describe(_ error: any Error, request: Request) -> (HTTPResponseStatus, APIErrorBody.Detail) {

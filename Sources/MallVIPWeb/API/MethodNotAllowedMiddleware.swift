@@ -11,19 +11,24 @@ struct MethodNotAllowedMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
-        } catch let error as RouteNotFound {
-            guard request.url.path.hasPrefix("/api/") else { throw error }
-            let allowed = Self.allowedMethods(path: request.url.path, routes: request.application.routes.all)
-            guard !allowed.isEmpty else { throw error }
-            let allow = allowed.joined(separator: ", ")
-            let response = Response(status: .methodNotAllowed)
-            response.headers.replaceOrAdd(name: .allow, value: allow)
-            try response.content.encode(APIErrorBody(error: .init(
-                field: nil, rule: "http.405",
-                message: "\(request.method.rawValue) is not allowed on this path; allowed: \(allow)",
-                messageZh: "此路径不支持 \(request.method.rawValue) 方法；支持：\(allow)")), as: .json)
-            return response
+        } catch {
+            return try errorResponse(error, request)
         }
+    }
+
+    /// The 405 answer for a known API path, or `error` again (also the future-based path, Middleware+EventLoop.swift).
+    func errorResponse(_ error: any Error, _ request: Request) throws -> Response {
+        guard error is RouteNotFound, request.url.path.hasPrefix("/api/") else { throw error }
+        let allowed = Self.allowedMethods(path: request.url.path, routes: request.application.routes.all)
+        guard !allowed.isEmpty else { throw error }
+        let allow = allowed.joined(separator: ", ")
+        let response = Response(status: .methodNotAllowed)
+        response.headers.replaceOrAdd(name: .allow, value: allow)
+        try response.content.encode(APIErrorBody(error: .init(
+            field: nil, rule: "http.405",
+            message: "\(request.method.rawValue) is not allowed on this path; allowed: \(allow)",
+            messageZh: "此路径不支持 \(request.method.rawValue) 方法；支持：\(allow)")), as: .json)
+        return response
     }
 
     /// The methods registered for a concrete path, sorted; HEAD is included wherever GET is, since Vapor answers

@@ -25,6 +25,12 @@ struct APIKeyMiddleware: AsyncMiddleware {
         guard let key = try await Self.cache.key(for: token, store: request.store) else {
             throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: "unknown or revoked API key")
         }
+        try admit(key, request)
+        return try await next.respond(to: request)
+    }
+
+    /// Whether `key` may call this route group; records the client (and partner) on the request.
+    func admit(_ key: APIKeyCache.Entry, _ request: Request) throws {
         switch (scope, key.partnerId) {
         case (.pos, nil): break
         case (.partner, let partnerId?):
@@ -40,7 +46,6 @@ struct APIKeyMiddleware: AsyncMiddleware {
                               en: "the partner API needs an API key scoped to a partner")
         }
         request.storage[APIClientKey.self] = key.name
-        return try await next.respond(to: request)
     }
 }
 
@@ -65,7 +70,7 @@ final class APIKeyCache: Sendable {
     private let ttl: TimeInterval = 30
 
     func key(for token: String, store: Store) async throws -> Entry? {
-        if let hit = seen.withLock({ $0[token] }), Date().timeIntervalSince(hit.at) < ttl { return hit.key }
+        if let hit = cached(token) { return hit }
         guard let key = try await store.apiKey(matching: token) else {
             seen.withLock { $0[token] = nil }
             return nil
@@ -76,6 +81,12 @@ final class APIKeyCache: Sendable {
             s[token] = (entry, Date())
         }
         return entry
+    }
+
+    /// A key remembered within `ttl`, without a query (nil: ask `key(for:store:)`).
+    func cached(_ token: String) -> Entry? {
+        guard let hit = seen.withLock({ $0[token] }), Date().timeIntervalSince(hit.at) < ttl else { return nil }
+        return hit.key
     }
 
     /// Forgets every remembered key, so that a revocation (or a partner's deactivation) made in this process takes

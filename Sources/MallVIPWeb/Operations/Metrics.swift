@@ -71,10 +71,7 @@ extension Request {
 /// from the caller when it sends a sane one) that the request's log lines carry.
 struct MetricsMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        // Vapor takes the caller's X-Request-Id as it comes; one that could forge log lines or headers is replaced.
-        let given = request.headers.first(name: "X-Request-Id")
-        let id = given.map { Self.isSane($0) ? $0 : UUID().uuidString } ?? request.id
-        request.logger[metadataKey: "request-id"] = .string(id)
+        let id = Self.requestId(request)
         let start = ContinuousClock.now
         let response: Response
         do {
@@ -87,6 +84,16 @@ struct MetricsMiddleware: AsyncMiddleware {
         record(request, status: response.status.code, since: start)
         response.headers.replaceOrAdd(name: "X-Request-Id", value: id)
         return response
+    }
+
+    /// The request's id, set on its logger. Vapor takes the caller's X-Request-Id as it comes; one that could forge
+    /// log lines or headers is replaced. (Without one, Vapor's `Request.init` has already made a UUID: one read of
+    /// /dev/urandom per request that a middleware cannot avoid.)
+    static func requestId(_ request: Request) -> String {
+        let given = request.headers.first(name: "X-Request-Id")
+        let id = given.map { isSane($0) ? $0 : UUID().uuidString } ?? request.id
+        if given != nil { request.logger[metadataKey: "request-id"] = .string(id) }   // else Vapor's logger has it already
+        return id
     }
 
     func record(_ request: Request, status: UInt, since start: ContinuousClock.Instant) {

@@ -108,4 +108,97 @@ import Testing
             #expect(writer.cachedStatementCount == warm, "the writer prepared new statements for the same shapes")
         }
     }
+
+    /// The highest placeholder number (`$n`) in a statement text.
+    static func placeholders(_ sql: String) -> Int {
+        var highest = 0, i = sql.startIndex
+        while let d = sql[i...].firstIndex(of: "$") {
+            let digits = sql[sql.index(after: d)...].prefix(while: \.isNumber)
+            highest = max(highest, Int(digits) ?? 0)
+            i = sql.index(after: d)
+        }
+        return highest
+    }
+
+    @Test("PostgreSQL statements: the batch's read and write are one text each whatever the batch holds, every value bound")
+    func postgresTextsDoNotDependOnTheBatch() async throws {
+        try await withTestApp { t in
+            let card = try await t.enrolMember(phone: "13900000004", amountFen: 60_000)
+            let store = t.store
+            var items: [PreparedPurchase] = []
+            for i in 0..<3 {
+                items.append(try await store.preparePurchase(PurchaseRequest(
+                    receiptNo: "TEXT-\(i)", occurredAt: t.clock.now, card: i == 2 ? nil : card,
+                    lines: (0...i).map { PurchaseLineRequest(counter: "C0001", amountFen: 1_000 + Int64($0) * 7) })))
+            }
+            // Empty, then one walk-in row, then three rows with everything the write can hold.
+            var small = PGBatchWrite.Input()
+            small.rows = [Store.PurchaseRow(item: items[2], memberId: nil, cardNo: nil, earned: 0, factor: 1000, json: "{}")]
+            small.nowMs = 1
+            var large = PGBatchWrite.Input()
+            large.rows = items.enumerated().map { Store.PurchaseRow(item: $1, memberId: $0 == 2 ? nil : 7, cardNo: $0 == 2 ? nil : card,
+                                                                    earned: Int64($0), factor: 1500, json: "{\"n\":\($0)}") }
+            large.ledger = [(0, 7, 10, 110, "消费积分", 5), (1, 7, 20, 130, "消费积分", 5)]
+            large.tierChanges = [(1, 7, "standard", "gold", "{}", 5)]
+            large.tierRequests = [(7, "platinum", "{}", 5), (8, "gold", "{}", 5)]
+            large.members = [(Store.LockedMember(id: 7, earnedTier: "gold", tierSinceDay: 3, manualTier: nil, manualUntil: nil, balance: 130,
+                                                 birthday: nil, status: "active", referralPending: false), "1234")]
+            large.daily = [(Store.DailyKey(memberId: 7, mallId: 1, day: 3), 3_000, 2)]
+            large.report.purchase(mall: 1, day: LocalDate(dayNumber: 3), member: 7, lines: [.init(counter: 1, amount: 1_000), .init(counter: 2, amount: 9)])
+            large.report.purchase(mall: 1, day: LocalDate(dayNumber: 3), member: nil, lines: [.init(counter: 1, amount: 50)])
+            large.dayCounts = [(Store.DayKey(mallId: 1, day: 3), 2, 0), (Store.DayKey(mallId: 2, day: 3), 1, 4)]
+            large.nowMs = 99
+            var texts: Set<String> = []
+            for input in [PGBatchWrite.Input(), small, large] {
+                var b = PGBinder()
+                PGBatchWrite.build(&b, input)
+                texts.insert(b.sql)
+                #expect(b.bindings.count == Self.placeholders(b.sql), "one binding per placeholder")
+            }
+            #expect(texts == [PGBatchWrite.sql])
+            // Nothing of the batch is inline: no receipt number, no amount, no member id in the text.
+            #expect(!PGBatchWrite.sql.contains("TEXT-") && !PGBatchWrite.sql.contains("1000") && !PGBatchWrite.sql.contains("1234"))
+
+            var reads: Set<String> = []
+            for (cards, receipts, days) in [([String](), [String](), [Int64]()), ([card], items.map(\.request.receiptNo), [3, 4])] {
+                var b = PGBinder()
+                PGBatchRead.build(&b, cardNos: cards, phones: ["13900000004"], receiptNos: receipts, spendFrom: 700, spendTo: 730,
+                                  dayMalls: days.map { _ in 1 }, dayDays: days)
+                reads.insert(b.sql)
+                #expect(b.bindings.count == Self.placeholders(b.sql))
+            }
+            #expect(reads == [PGBatchRead.sql])
+            #expect(!PGBatchRead.sql.contains("TEXT-") && !PGBatchRead.sql.contains("730"))
+        }
+    }
+
+    @Test("PostgreSQL: the batch statements are prepared on the connection under their names and run again by name",
+          .enabled(if: TestDatabase.isPostgres))
+    func postgresStatementsArePrepared() async throws {
+        try await withTestApp { t in
+            let card = try await t.enrolMember(phone: "13900000005", amountFen: 60_000)
+            for i in 0..<3 {
+                let r = try await t.purchase("NAMED-\(i)", card: card, lines: Array(repeating: Line(1_000 + Int64(i)), count: i + 1))
+                #expect(r.status == .created, "\(r.text)")
+            }
+            // On one connection: two batches of different sizes, then what the server holds prepared there.
+            let names = try await t.store.withPostgresConnection { conn -> [String: String] in
+                for receipts in [["NAMED-0"], ["NAMED-0", "NAMED-1", "NAMED-2"]] {
+                    let read = PGBatchRead(cardNos: [card], phones: [], receiptNos: receipts, spendFrom: 1, spendTo: 0, dayMalls: [], dayDays: [])
+                    var recorded = 0
+                    for try await row in try await conn.execute(read, logger: Store.postgresBatchLogger) {
+                        if try row.decode((String, Int64?).self).0 == "r" { recorded += 1 }
+                    }
+                    #expect(recorded == receipts.count)
+                }
+                var out: [String: String] = [:]
+                for try await (name, statement) in try await conn.query("SELECT name, statement FROM pg_prepared_statements", logger: Store.postgresBatchLogger)
+                    .decode((String, String).self) { out[name] = statement }
+                return out
+            }
+            let prepared = try #require(names)
+            #expect(prepared[PGBatchRead.name] == PGBatchRead.sql)
+            #expect(prepared.count(where: { $0.value == PGBatchRead.sql }) == 1, "prepared once per connection")
+        }
+    }
 }

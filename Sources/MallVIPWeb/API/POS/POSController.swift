@@ -101,7 +101,8 @@ struct POSController: RouteCollection {
     }
 
     func purchase(req: Request) async throws -> Response {
-        let dto = try req.content.decode(PurchaseRequestDTO.self)
+        // The plain body without JSONDecoder; anything else (and every error answer) through it (PurchaseRequestDTO+Fast).
+        let dto = try PurchaseRequestDTO.fastDecode(req) ?? req.content.decode(PurchaseRequestDTO.self)
         let request = PurchaseRequest(
             receiptNo: dto.receiptNo, occurredAt: try ISOTime.parse(dto.occurredAt, field: "occurredAt"),
             card: dto.card.flatMap { $0.isEmpty ? nil : $0 }, phone: dto.phone.flatMap { $0.isEmpty ? nil : $0 },
