@@ -23,6 +23,9 @@ public struct ReportsPolicy: Codable, Sendable, Equatable {
     /// Grades per RFM axis (5: quintiles, a 5×5 grid of recency by frequency).
     public var rfmGrades: Int
     public var repurchase: RepurchaseRule
+    /// "Bought afterwards" for journey and manual messages on a member's timeline: a purchase within this many days of
+    /// the send (campaign messages use their campaign's own window). Defaults like a new campaign's window, 30 days.
+    public var messageEffectDays: Int = 30
 
     public init(segments: [SpendSegment] = ReportsPolicy.defaultSegments, highValue: SpendBound = SpendBound(fen: 500_000, inclusive: true),
                 importantSegments: [String] = ["core", "potential"],
@@ -53,6 +56,7 @@ public struct ReportsPolicy: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case segments, highValue, importantSegments, priceBands, ageBands, abc, topN, rfm, repurchase
+        case messageEffectDays
     }
     struct ABC: Codable { var a: PercentValue; var b: PercentValue }
     struct RFM: Codable { var grades: Int }
@@ -71,6 +75,7 @@ public struct ReportsPolicy: Codable, Sendable, Equatable {
         topN = try c.decodeIfPresent(Int.self, forKey: .topN) ?? d.topN
         rfmGrades = try c.decodeIfPresent(RFM.self, forKey: .rfm)?.grades ?? d.rfmGrades
         repurchase = try c.decodeIfPresent(RepurchaseRule.self, forKey: .repurchase) ?? d.repurchase
+        messageEffectDays = try c.decodeIfPresent(Int.self, forKey: .messageEffectDays) ?? d.messageEffectDays
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -84,6 +89,7 @@ public struct ReportsPolicy: Codable, Sendable, Equatable {
         try c.encode(topN, forKey: .topN)
         try c.encode(RFM(grades: rfmGrades), forKey: .rfm)
         try c.encode(repurchase, forKey: .repurchase)
+        try c.encode(messageEffectDays, forKey: .messageEffectDays)
     }
 
     /// Problems as (YAML path, message) pairs under `path`.
@@ -118,6 +124,7 @@ public struct ReportsPolicy: Codable, Sendable, Equatable {
         if !(1...5000).contains(topN) { out.append(("\(p).topN", "must be between 1 and 5000")) }
         if !(2...10).contains(rfmGrades) { out.append(("\(p).rfm.grades", "must be between 2 and 10")) }
         if !(2...31).contains(repurchase.minDays) { out.append(("\(p).repurchase.minDays", "must be between 2 and 31")) }
+        if !(1...365).contains(messageEffectDays) { out.append(("\(p).messageEffectDays", "must be between 1 and 365 (like a campaign's window)")) }
         return out
     }
 }

@@ -13,6 +13,8 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
     public var windows: [RedemptionWindow]
     /// Lottery eligibility (docs/domain.md §5: a balance ending in "8"): the last digit, 0–9 (`LotteryRule`).
     public var lotteryDigit: Int = LotteryRule.defaultDigit
+    /// Stock at or below which the console home lists a catalogue item as running low (0 = only when none is left).
+    public var lowStockThreshold: Int64 = 10
 
     public init(mode: Mode = .deduct, fenPerThousandPoints: Int64 = 1_000, ladders: [RedemptionLadder] = [],
                 windows: [RedemptionWindow] = []) {
@@ -22,7 +24,7 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
         self.windows = windows
     }
 
-    enum CodingKeys: String, CodingKey { case mode, valuePerThousandPoints, ladders, windows, lotteryDigit }
+    enum CodingKeys: String, CodingKey { case mode, valuePerThousandPoints, ladders, windows, lotteryDigit, lowStockThreshold }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mode = try c.decodeIfPresent(Mode.self, forKey: .mode) ?? .deduct
@@ -30,6 +32,7 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
         ladders = try c.decodeIfPresent([RedemptionLadder].self, forKey: .ladders) ?? []
         windows = try c.decodeIfPresent([RedemptionWindow].self, forKey: .windows) ?? []
         lotteryDigit = try c.decodeIfPresent(Int.self, forKey: .lotteryDigit) ?? LotteryRule.defaultDigit
+        lowStockThreshold = try c.decodeIfPresent(Int64.self, forKey: .lowStockThreshold) ?? 10
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -38,6 +41,7 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
         try c.encode(ladders, forKey: .ladders)
         try c.encode(windows, forKey: .windows)
         try c.encode(lotteryDigit, forKey: .lotteryDigit)
+        try c.encode(lowStockThreshold, forKey: .lowStockThreshold)
     }
 
     public func ladder(_ code: String) -> RedemptionLadder? { ladders.first { $0.code == code } }

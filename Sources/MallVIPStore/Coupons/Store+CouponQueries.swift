@@ -66,7 +66,7 @@ extension Store {
                            managedBy: Int64? = nil, mallScope: MallScope? = nil) async throws -> [CouponRecord] {
         var conditions: [SQLQueryString] = []
         if let managedBy { conditions.append("k.member_id IN (SELECT id FROM members WHERE account_manager_id = \(bind: managedBy))") }
-        if let mallScope { conditions.append("(k.member_id IS NULL OR 1 = 1\(mallScope.members(idColumn: "k.member_id")))") }
+        if let mallScope { conditions.append("1 = 1\(mallScope.membersOrNone(idColumn: "k.member_id"))") }
         switch status {
         case "issued": conditions.append("k.status = 'issued' AND k.valid_to_day >= \(bind: today.dayNumber)")
         case "expired": conditions.append("k.status = 'issued' AND k.valid_to_day < \(bind: today.dayNumber)")

@@ -60,7 +60,7 @@ extension Store {
                            mallScope: MallScope? = nil) async throws -> [Complaint] {
         var scope: SQLQueryString = ""
         if let managedBy { scope = " AND c.member_id IN (SELECT id FROM members WHERE account_manager_id = \(bind: managedBy))" }
-        if let mallScope { scope.appendInterpolation(" AND (c.member_id IS NULL OR 1 = 1\(mallScope.members(idColumn: "c.member_id")))" as SQLQueryString) }
+        if let mallScope { scope.appendInterpolation(mallScope.membersOrNone(idColumn: "c.member_id")) }
         return try await sql.rows("""
             SELECT \(unsafeRaw: Store.complaintColumns) FROM complaints c LEFT JOIN counters co ON co.id = c.counter_id
             WHERE (\(bind: status?.rawValue) IS NULL OR c.status = \(bind: status?.rawValue))\(scope)

@@ -223,15 +223,15 @@ extension Store {
     }
 
     /// Messages with "bought afterwards": a purchase on the send's business day or within the window after it — the
-    /// campaign report's attribution window (`campaigns.window_days`; 30 days, a new campaign's default, for journey
-    /// and manual messages). One range read of the member's purchase days through `purchases_member`.
+    /// campaign report's attribution window (`campaigns.window_days`; for journey and manual messages the programme's
+    /// `reports.messageEffectDays`, 30 days by default like a new campaign's window). One range read of the member's purchase days through `purchases_member`.
     private func withPurchaseAfter(memberId: Int64, rows: [any SQLRow], programme: Programme) async throws -> [TimelineEntry] {
         let tz = programme.timeZone
         struct Sent { var start: Int; var end: Int }
         var parsed: [(TimelineEntry, Sent?)] = []
         for r in rows {
             let sentMs = try r.optInt64("sent_at_ms")
-            let window = try r.optInt("window_days") ?? 30
+            let window = try r.optInt("window_days") ?? programme.reports.messageEffectDays
             let e = TimelineEntry(kind: .message, id: try r.int64("id"), atMs: try r.int64("created_at_ms"), text: try r.string("channel"),
                                   text2: try r.optString("what"), state: try r.string("status"))
             let sent = sentMs.map { ms -> Sent in

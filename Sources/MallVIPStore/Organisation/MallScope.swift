@@ -31,15 +31,22 @@ public struct MallScope: Sendable, Equatable {
     /// " AND (member `alias` belongs to one of the malls)" to append to a WHERE over members; empty when group-wide.
     /// `alias` is the members table's alias (or the column holding a member id when `idColumn` is given).
     public func members(_ alias: String = "m", idColumn: String? = nil) -> SQLQueryString {
-        guard let mallIds, !coversEveryMember else { return "" }
-        guard !mallIds.isEmpty else { return " AND 1 = 0" }
+        guard let condition = memberCondition(alias, idColumn: idColumn) else { return "" }
+        return " AND \(condition)"
+    }
+
+    /// The condition "member `alias` (or `idColumn`) belongs to one of the malls", without a leading AND; nil when the
+    /// scope does not narrow members (group-wide, or the group's only mall). `members` and `membersOrNone` share it.
+    func memberCondition(_ alias: String = "m", idColumn: String? = nil) -> SQLQueryString? {
+        guard let mallIds, !coversEveryMember else { return nil }
+        guard !mallIds.isEmpty else { return "1 = 0" }
         let list = mallIds.map(String.init).joined(separator: ", ")
         let id = idColumn ?? "\(alias).id"
         let enrolled = idColumn == nil
             ? "\(alias).enrolled_mall_id IN (\(list))"
             : "\(id) IN (SELECT ms_m.id FROM members ms_m WHERE ms_m.enrolled_mall_id IN (\(list)))"
         return """
-             AND (\(unsafeRaw: enrolled) OR EXISTS (SELECT 1 FROM member_daily_spend ms_d WHERE ms_d.member_id = \(unsafeRaw: id)
+            (\(unsafeRaw: enrolled) OR EXISTS (SELECT 1 FROM member_daily_spend ms_d WHERE ms_d.member_id = \(unsafeRaw: id)
                   AND ms_d.mall_id IN (\(unsafeRaw: list)) AND ms_d.day >= \(unsafeRaw: String(sinceDay.dayNumber))))
             """
     }

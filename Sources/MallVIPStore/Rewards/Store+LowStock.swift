@@ -3,7 +3,7 @@ import MallVIPCore
 import SQLKit
 
 /// Reward items running out (the console home's to-do list, issue 17): active items with a counted stock at or below
-/// `threshold`. Unlimited stock (NULL) never runs out.
+/// `threshold` (the programme's `redemption.lowStockThreshold`). Unlimited stock (NULL) never runs out.
 public struct LowStockItem: Sendable, Equatable {
     public var id: Int64
     public var code: String
@@ -12,13 +12,13 @@ public struct LowStockItem: Sendable, Equatable {
 }
 
 extension Store {
-    /// The level at or below which the home page lists an item as low.
-    public static let lowStockThreshold: Int64 = 10
-
-    public func lowStockRewards(threshold: Int64 = Store.lowStockThreshold) async throws -> [LowStockItem] {
-        try await sql.rows("""
+    /// Items at or below `threshold`; nil: the programme's `redemption.lowStockThreshold`.
+    public func lowStockRewards(threshold: Int64? = nil) async throws -> [LowStockItem] {
+        var level = threshold ?? 0
+        if threshold == nil { level = try await self.programme().1.redemption.lowStockThreshold }
+        return try await sql.rows("""
             SELECT id, code, name_zh, name_en, stock FROM reward_items
-            WHERE active = \(bind: true) AND stock IS NOT NULL AND stock <= \(bind: threshold)
+            WHERE active = \(bind: true) AND stock IS NOT NULL AND stock <= \(bind: level)
             ORDER BY stock, code LIMIT 50
             """).map {
             LowStockItem(id: try $0.int64("id"), code: try $0.string("code"),

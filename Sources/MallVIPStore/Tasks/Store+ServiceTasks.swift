@@ -47,7 +47,7 @@ extension Store {
             q.appendLiteral("))")
         }
         if let s = filter.staffId { q.appendLiteral(" AND t.assigned_staff_id = "); q.appendInterpolation(bind: s) }
-        if let mallScope { q.appendLiteral(" AND (t.member_id IS NULL OR 1 = 1"); q.appendInterpolation(mallScope.members()); q.appendLiteral(")") }
+        if let mallScope { q.appendInterpolation(mallScope.membersOrNone(idColumn: "t.member_id", joinedAlias: "m")) }
         if let k = filter.kind { q.appendLiteral(" AND t.kind = "); q.appendInterpolation(bind: k.rawValue) }
         switch filter.status {
         case nil: break

@@ -18,6 +18,8 @@ struct DashboardTodo: Sendable {
     var showsComplaints = false
     var tierApprovals: Int?
     var lowStock: [LowStockItem]?
+    /// The programme's `redemption.lowStockThreshold` the list was made with.
+    var lowStockThreshold: Int64 = 0
 
     static func load(_ req: Request, today: LocalDate, pendingTierRequests: Int) async throws -> DashboardTodo {
         let user = req.staff.user
@@ -44,7 +46,10 @@ struct DashboardTodo: Sendable {
             }
         }
         if StaffRole.managers.contains(user.role) { t.tierApprovals = pendingTierRequests }
-        if StaffRole.organisation.contains(user.role) { t.lowStock = try await req.store.lowStockRewards() }
+        if StaffRole.organisation.contains(user.role) {
+            t.lowStockThreshold = try await req.store.programme().1.redemption.lowStockThreshold
+            t.lowStock = try await req.store.lowStockRewards(threshold: t.lowStockThreshold)
+        }
         return t
     }
 }
@@ -72,7 +77,7 @@ extension Dashboard.View {
         if let low = t.lowStock {
             items.append(.li(.attribute(named: "data-todo", value: "low-stock"),
                              .a(.href(SiteURL.rewards.path),
-                                .text(ctx.t("库存不足的礼品 \(low.count) 种（≤\(Store.lowStockThreshold)）", "Rewards low in stock: \(low.count) (≤\(Store.lowStockThreshold))"))),
+                                .text(ctx.t("库存不足的礼品 \(low.count) 种（≤\(t.lowStockThreshold)）", "Rewards low in stock: \(low.count) (≤\(t.lowStockThreshold))"))),
                              .if(!low.isEmpty, .text(" · " + low.prefix(5).map { "\($0.name.text(ctx.lang)) \($0.stock)" }.joined(separator: "、")))))
         }
         guard !items.isEmpty else { return .empty }
