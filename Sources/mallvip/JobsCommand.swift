@@ -39,6 +39,7 @@ struct JobsCommand: AsyncParsableCommand {
             print(tasks.alreadyRan ? "service tasks already ran for this day" : tasks.line)
             if let award = jobs.managerAward { print("account manager award \(award.month): \(award.staffName), \(award.purchases) purchases / \(award.members) members") }
             print("conversion awards: \(jobs.conversionAwards) recorded for last week")
+            print(jobs.gifts.line)   // issue 18: gift entitlements issued and expired
             let reminders = try await withApplication { app in try await app.sendEventReminders() }
             print("event reminders: \(reminders.queued) queued, \(reminders.refused) refused")
             // After the journeys, so that today's messages go out now (SMS in quiet hours waits for their end).

@@ -5,7 +5,8 @@ Run by scripts/member-browser-test, which starts the server with its SMS gateway
 (Tests/Support/sms_gateway_stub.py, which logs each request) and enrols the member first. The walk: an unsigned
 visit lands on the sign-in; the member asks for a code, reads it from the gateway's log, enters a wrong code (refused
 with the tries left) and then the right one; the card page shows the card number with its barcode and QR code,
-tier and points; the points and purchases history list the enrolment receipt; on the profile the member opts out
+tier and points, and links the member's handbook (/m/programme: their tier, next tier, earning, rewards, benefits);
+the points and purchases history list the enrolment receipt; on the profile the member opts out
 of SMS, which shows at once; English is selectable; sign-out ends the session. On every page: the viewport is
 390 px, nothing scrolls sideways, and buttons, links in the nav and inputs are at least 44 px tall. Screenshots of
 each step go to --artifacts. Exits non-zero on the first failed check.
@@ -203,7 +204,7 @@ def walk(w, a):
 
     print("2. card")
     nav = w.retry(lambda: [a.text for a in w.d.find_elements(By.CSS_SELECTOR, ".m-nav a")])
-    check(len(nav) == 7 and "活动" in nav, f"the member menu has seven entries, events among them: {nav}")
+    check({"卡", "积分", "优惠券", "礼品", "兑换", "推荐", "活动", "我的"} <= set(nav), f"the member menu has its entries, events and gifts among them: {nav}")
     check(w.text(".m-nav a[aria-current=page]") == "卡", "the menu marks the page it is on")
     check(w.text("p.card-number") == a.card, f"the card number is shown ({a.card})")
     check(w.count(".barcode svg") == 1, "the card has a barcode")
@@ -213,6 +214,17 @@ def walk(w, a):
     check(w.text("p.progress") != "", f"progress in plain words ({w.text('p.progress')})")
     w.phone_layout("card")
     w.shot("card")
+
+    print("2b. the member's handbook (issue 18)")
+    w.click(By.CSS_SELECTOR, "a[href='/m/programme']")
+    w.wait_path("/m/programme")
+    check(w.text("h1") == "会员手册", "the card page links the member's handbook")
+    sections = w.retry(lambda: [e.get_attribute("data-section") for e in d.find_elements(By.CSS_SELECTOR, "section.handbook-section")])
+    check({"tier", "nextTier", "earning", "redemption", "benefits"} <= set(sections), f"the handbook has its sections: {sections}")
+    check("积分" in w.text("section[data-section=earning]"), "how points are earned is spelled out")
+    check(w.text("section[data-section=tier]") != "", f"the member's own tier ({w.text('section[data-section=tier]')[:40]})")
+    w.phone_layout("handbook")
+    w.shot("handbook")
 
     print("3. history")
     w.click(By.CSS_SELECTOR, ".m-nav a[href='/m/points']")

@@ -12,6 +12,7 @@ struct LedgerKindTests {
     func rawValues() {
         #expect(LedgerKind.allCases.map(\.rawValue) == [
             "earn", "reverse", "adjust", "redeem", "redeemVoid", "expire", "import", "referral", "referralReverse",
+            "checkIn", "survey", "profile",
         ])
         let json = try? JSONEncoder().encode([LedgerKind.redeemVoid, .import])
         #expect(json.flatMap { String(data: $0, encoding: .utf8) } == #"["redeemVoid","import"]"#)

@@ -18,6 +18,8 @@ public struct TemplateContext: Sendable, Equatable {
     public var couponExpiry: LocalDate?
     /// The holiday a holiday greeting is for (春节, 中秋 …).
     public var holiday: String
+    /// The code of the coupon a campaign attached for this member (issue 18); empty when none.
+    public var couponCode: String = ""
 
     public init(name: String, title: String = "", tier: String = "", points: Int64 = 0, expiringPoints: Int64 = 0,
                 expiryDate: LocalDate? = nil, store: String, sender: String, couponName: String = "",
@@ -49,6 +51,7 @@ public struct TemplateContext: Sendable, Equatable {
         case "couponName": couponName
         case "couponExpiry": couponExpiry.map(MessageTemplate.chineseDate) ?? ""
         case "holiday": holiday
+        case "couponCode": couponCode
         default: nil
         }
     }
@@ -78,7 +81,7 @@ public struct MessageTemplate: Codable, Sendable, Equatable {
     }
 
     public static let placeholders = ["name", "title", "tier", "points", "expiringPoints", "expiryDate", "store", "sender",
-                                      "couponName", "couponExpiry", "holiday"]
+                                      "couponName", "couponExpiry", "holiday", "couponCode"]
     /// What every care message must end with (the store's name, then the sender's: docs/domain.md §7.1).
     public static let signature = "{store}{sender}"
 
@@ -146,7 +149,7 @@ public struct MessageTemplate: Codable, Sendable, Equatable {
                     zh: "关怀短信不得含促销内容：\(found.joined(separator: "、"))",
                     en: "A care message may not promote anything; found: \(found.joined(separator: ", "))"))
             }
-            let coupons = names.filter { $0 == "couponName" || $0 == "couponExpiry" }
+            let coupons = names.filter { $0 == "couponName" || $0 == "couponExpiry" || $0 == "couponCode" }
             if !coupons.isEmpty {
                 errors.append(.invalid(field, "template.care.coupon", zh: "关怀短信不得提及礼券",
                                        en: "A care message may not mention a coupon"))

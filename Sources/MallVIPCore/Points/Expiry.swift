@@ -31,7 +31,7 @@ public enum PointsLedgerEffect: Equatable, Sendable {
     /// Exhaustive on purpose: a new `LedgerKind` must say here how it counts for expiry.
     public static func of(kind: LedgerKind, points: Int64) -> PointsLedgerEffect {
         switch kind {
-        case .earn, .reverse, .referral, .referralReverse: .credit
+        case .earn, .reverse, .referral, .referralReverse, .checkIn, .survey, .profile: .credit
         case .redeem, .redeemVoid, .expire: .consumption
         case .adjust, .import: points > 0 ? .credit : .consumption
         }

@@ -22,4 +22,10 @@ public enum LedgerKind: String, Sendable, Codable, CaseIterable {
     case referral
     /// − referral reward taken back (the note ends `referral:<id>`).
     case referralReverse
+    /// + points for being checked in at an event (issue 18, `activities.eventCheckIn`); note `activity:checkIn:event:<id>`.
+    case checkIn
+    /// + points for answering a survey (`activities.surveyAnswered`); note `activity:survey:survey:<link id>`.
+    case survey
+    /// + points the first time the profile is complete (`activities.profileCompleted`); note `activity:profile`.
+    case profile
 }

@@ -39,10 +39,12 @@ extension Programme {
     /// Member price of each line: the tier discount on participating counters' regular-priced lines, stacked
     /// on the counter's promotion (8折 then 8.8折: 1,000 → 704). Special-price lines and non-participating
     /// counters get no discount.
-    public func price(_ line: PriceLine, tier: String?) -> QuotedLine {
+    /// `day`: the business day, so a tier whose discount applies only during mall events (issue 18,
+    /// `discounts.eventOnlyTiers`) gets none outside them; nil = the tier's discount regardless of the day.
+    public func price(_ line: PriceLine, tier: String?, on day: LocalDate? = nil) -> QuotedLine {
         var amount = line.amountFen
         if let promo = line.counterPromotionPermille { amount = Money.apply(permille: promo, to: amount) }
-        let tierPermille = tier.flatMap { self.tier($0)?.discountPermille } ?? 1000
+        let tierPermille = day.map { tierDiscountPermille(tier: tier, on: $0) } ?? (tier.flatMap { self.tier($0)?.discountPermille } ?? 1000)
         guard line.counterParticipates, !line.specialPrice, tierPermille < 1000 else {
             return QuotedLine(counter: line.counter, amountFen: line.amountFen, memberDiscountPermille: 1000, payableFen: amount)
         }
@@ -58,7 +60,7 @@ extension Programme {
     }
 
     public func quote(_ lines: [PriceLine], tier: String?, context: EarningContext) -> Quote {
-        let priced = lines.map { price($0, tier: tier) }
+        let priced = lines.map { price($0, tier: tier, on: context.businessDate) }
         let eligible = zip(lines, priced).filter { $0.0.counterEarnsPoints }.reduce(Int64(0)) { $0 + $1.1.payableFen }
         let earning = tier == nil
             ? EarningResult(eligibleFen: eligible, basePoints: 0, factorPermille: 1000, multiplierNames: [], bonusPoints: 0, points: 0)

@@ -136,6 +136,11 @@ extension Programme {
         if !(1...366).contains(events.followUpDays) { add("events.followUpDays", "must be between 1 and 366") }
         for (path, message) in reports.validationErrors(path: "reports") { add(path, message) }
         for (path, message) in malls.validationErrors(path: "malls") { add(path, message) }
+        for (path, message) in gifts.validationErrors(path: "gifts") { add(path, message) }
+        for (path, message) in activities.validationErrors(path: "activities") { add(path, message) }
+        for (path, message) in discounts.validationErrors(path: "discounts", tierCodes: tiers.map(\.code)) { add(path, message) }
+        for (path, message) in finance.validationErrors(path: "finance") { add(path, message) }
+        for (path, message) in coFunding.validationErrors(path: "coFunding") { add(path, message) }
         for (path, message) in boundIssues() { add(path, message) }   // Programme+Bounds.swift
         return issues
     }
@@ -155,6 +160,7 @@ extension Programme {
         }
         if redemption.fenPerThousandPoints < 0 { add("redemption.valuePerThousandPoints", "must not be negative") }
         if !(0...9).contains(redemption.lotteryDigit) { add("redemption.lotteryDigit", "must be a single digit 0 to 9") }
+        if !(0...100_000).contains(redemption.lowStockThreshold) { add("redemption.lowStockThreshold", "must be between 0 and 100000") }
         var codes = Set<String>()
         for (i, l) in redemption.ladders.enumerated() {
             let p = "redemption.ladders[\(i)]"

@@ -37,6 +37,14 @@ public struct Programme: Codable, Sendable, Equatable {
     public var reports: ReportsPolicy = .init()
     /// Staff belong to malls (issue 17): how long a purchase at a mall makes a member one of that mall's; defaults like `churn`.
     public var malls: MallScopePolicy = .init()
+    /// Gifts handed over with a record (issue 18, docs/domain.md §6.5–6.6): birthday, quarterly, return and activation gifts.
+    public var gifts: GiftPolicy = .init()
+    /// Points for activities (issue 18, docs/domain.md §4): event check-in, survey answers, a completed profile.
+    public var activities: ActivityPointsPolicy = .init()
+    /// Points as a liability (issue 20): point value, expected redemption, allocation of revenue to points.
+    public var finance: FinancePolicy = .init()
+    /// Tenant co-funding of points (issue 20): the share of the points' cost each counter or partner funds.
+    public var coFunding: CoFundingPolicy = .init()
 
     public init(name: String, timezone: String = "Asia/Shanghai", tiers: [TierDefinition], enrolment: EnrolmentPolicy,
                 earning: EarningPolicy, discounts: DiscountPolicy = .init(), review: ReviewPolicy = .init(),
@@ -72,6 +80,10 @@ public struct Programme: Codable, Sendable, Equatable {
         case economics
         case reports
         case malls
+        case gifts
+        case activities
+        case finance
+        case coFunding
     }
 
     public init(from decoder: Decoder) throws {
@@ -101,6 +113,10 @@ public struct Programme: Codable, Sendable, Equatable {
         economics = try c.decodeIfPresent(EconomicsPolicy.self, forKey: .economics) ?? .init()
         reports = try c.decodeIfPresent(ReportsPolicy.self, forKey: .reports) ?? .init()
         malls = try c.decodeIfPresent(MallScopePolicy.self, forKey: .malls) ?? .init()
+        gifts = try c.decodeIfPresent(GiftPolicy.self, forKey: .gifts) ?? .init()
+        activities = try c.decodeIfPresent(ActivityPointsPolicy.self, forKey: .activities) ?? .init()
+        finance = try c.decodeIfPresent(FinancePolicy.self, forKey: .finance) ?? .init()
+        coFunding = try c.decodeIfPresent(CoFundingPolicy.self, forKey: .coFunding) ?? .init()
         applyVIPWeek()
     }
 
@@ -205,12 +221,7 @@ public struct SpendThreshold: Codable, Sendable, Equatable {
     }
 }
 
-public struct DiscountPolicy: Codable, Sendable, Equatable {
-    /// 折上折: the tier discount applies on top of the counter's own promotion. When false the member pays
-    /// the lower of the two prices instead.
-    public var stackOnCounterPromotion: Bool
-    public init(stackOnCounterPromotion: Bool = true) { self.stackOnCounterPromotion = stackOnCounterPromotion }
-}
+// DiscountPolicy (stacking, and when tier discounts apply: issue 18) lives in Pricing/DiscountPolicy.swift.
 
 public struct ReviewPolicy: Codable, Sendable, Equatable {
     public enum Mode: String, Codable, Sendable { case none, anniversary, calendarYear }

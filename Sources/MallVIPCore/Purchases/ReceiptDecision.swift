@@ -133,6 +133,10 @@ public struct ReceiptDecision: Sendable, Equatable {
     /// An approval tier was reached but the member's pending requests are unknown: read them into
     /// `MemberState.pendingRequests` and decide again. Nothing else of this decision may be used.
     public var needsPendingRequests: Bool
+    /// The tier discount in force for the tier shown before the receipt on its business day (issue 18): the tier's
+    /// per mille, or 1000 when the tier has none or is event-only and the day is outside its periods. What a
+    /// purchase's payable amounts should reflect; the decision itself writes nothing from it.
+    public var memberDiscountPermille: Int = 1000
 
     public var pointsEarned: Int64 { earning.points }
     public var balanceAfter: Int64 { member.balance }
@@ -190,6 +194,7 @@ public struct ReceiptDecision: Sendable, Equatable {
         }
         decision.member = state
         decision.tierAfter = state.effectiveTier(programme, on: r.asOf)
+        decision.memberDiscountPermille = programme.tierDiscountPermille(tier: before, on: r.businessDate)
         return decision
     }
 }

@@ -214,8 +214,9 @@ struct Replay {
                 out.recordedPoints += x.recordedPoints
                 out.purchases += 1
 
-                // The discount of the tier held before this receipt, on the price before any member discount.
-                let permille = p.tiers[tier].discountPermille
+                // The discount of the tier held before this receipt, on the price before any member discount; an
+                // event-only tier's only inside its periods (issue 18).
+                let permille = p.tierDiscountPermille(tier: p.tiers[tier].code, on: x.day)
                 let list = given?[i] ?? (permille < 1000 && permille > 0 ? Uplift.roundedDivision(x.discountableFen * 1000, Int64(permille)) : x.discountableFen)
                 listPrices[i] = list
                 out.discountFen += list - Money.apply(permille: permille, to: list)

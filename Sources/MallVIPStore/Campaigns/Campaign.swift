@@ -54,6 +54,8 @@ public struct Campaign: Sendable, Equatable {
     public var audienceCount: Int?
     public var treatedCount: Int?
     public var holdoutCount: Int?
+    /// The coupon each treated member gets (issue 18), its code in the message as `{couponCode}`; nil = text only.
+    public var coupon: CouponTemplate? = nil
 
     /// The outbox source code and period key of its messages.
     public var sourceCode: String { Campaign.sourceCode(id) }
@@ -73,10 +75,13 @@ public struct CampaignInput: Sendable, Equatable {
     public var scheduledAt: Date?
     public var windowDays: Int
     public var marginPermille: Int
+    /// An attached coupon (issue 18): each treated member gets one; the text must carry `{couponCode}`.
+    public var coupon: CouponTemplate?
 
     public init(name: String, segmentId: Int64, channel: MessageChannel = .sms, purpose: MessagePurpose = .marketing,
                 templateCode: String? = nil, subject: String? = nil, body: String? = nil, holdoutPermille: Int, scheduledAt: Date? = nil,
-                windowDays: Int = 30, marginPermille: Int) {
+                windowDays: Int = 30, marginPermille: Int, coupon: CouponTemplate? = nil) {
+        self.coupon = coupon
         self.name = name
         self.segmentId = segmentId
         self.channel = channel

@@ -18,6 +18,8 @@ public struct CampaignReport: Sendable, Equatable {
     /// their group, as drawn.
     public var refusedTreated: Int
     public var refusedHoldout: Int
+    /// The attached coupon's figures (issue 18): issued, used, redemption rate, spend on their receipts; nil = no coupon.
+    public var coupons: CampaignCouponFigures? = nil
 
     /// The window's last day.
     public var windowLastDay: LocalDate? { windowEnd?.adding(days: -1) }
@@ -70,6 +72,7 @@ extension Store {
         let today = LocalDate.of(now, in: programme.timeZone)
         return CampaignReport(campaign: c, windowStart: start, windowEnd: end, windowOver: today >= end,
                               uplift: Uplift.report(treated: treated, holdout: holdout, costFen: cost, marginPermille: c.marginPermille),
-                              statusCounts: counts, refusedTreated: refused[false] ?? 0, refusedHoldout: refused[true] ?? 0)
+                              statusCounts: counts, refusedTreated: refused[false] ?? 0, refusedHoldout: refused[true] ?? 0,
+                              coupons: c.coupon == nil ? nil : try await campaignCouponFigures(campaignId: id))
     }
 }

@@ -114,6 +114,16 @@ extension Store {
                     if let full = try await templateContext(memberId: member, programme: programme, on: day) { contexts[member] = full }
                 }
             }
+            if let template = c.coupon {
+                // The attached coupon (issue 18): issued once per treated member, never to the holdout; its code goes in the text.
+                let coupons = try await campaignCoupons(c, template: template, treated: batch.filter { !$0.1 && contexts[$0.0] != nil }.map(\.0), day: day,
+                                                        programme: programme)
+                for (member, coupon) in coupons {
+                    contexts[member]?.couponCode = coupon.code
+                    contexts[member]?.couponName = template.name.zh
+                    contexts[member]?.couponExpiry = coupon.validTo
+                }
+            }
             let drafts = batch.compactMap { member, control -> OutboxDraft? in
                 guard let context = contexts[member] else { return nil }
                 return OutboxDraft(memberId: member, channel: c.channel, purpose: c.purpose, source: .campaign, sourceCode: c.sourceCode,

@@ -31,6 +31,9 @@ extension Store {
                       purpose = \(bind: i.purpose.rawValue), template_code = \(bind: i.templateCode), subject = \(bind: i.subject),
                       body = \(bind: i.body), holdout_permille = \(bind: i.holdoutPermille), scheduled_at_ms = \(bind: i.scheduledAt.map(epochMillis)),
                       status = 'draft', window_days = \(bind: i.windowDays), margin_permille = \(bind: i.marginPermille),
+                      coupon_name = \(bind: i.coupon?.name.zh), coupon_face_fen = \(bind: i.coupon?.faceFen),
+                      coupon_discount_permille = \(bind: i.coupon?.discountPermille), coupon_min_spend_fen = \(bind: i.coupon?.minSpendFen),
+                      coupon_valid_days = \(bind: i.coupon?.validDays),
                       updated_at_ms = \(bind: nowMs)
                     WHERE id = \(bind: id) AND status IN ('draft', 'scheduled') RETURNING id
                     """) != nil else { throw try await self.campaignNotOpen(sql, id) }
@@ -39,10 +42,13 @@ extension Store {
             }
             let newId = try await sql.row("""
                 INSERT INTO campaigns (name, segment_id, channel, purpose, template_code, subject, body, holdout_permille, scheduled_at_ms,
-                  status, window_days, margin_permille, note, created_by, created_at_ms, updated_at_ms)
+                  status, window_days, margin_permille, note, created_by, created_at_ms, updated_at_ms,
+                  coupon_name, coupon_face_fen, coupon_discount_permille, coupon_min_spend_fen, coupon_valid_days)
                 VALUES (\(bind: i.name), \(bind: i.segmentId), \(bind: i.channel.rawValue), \(bind: i.purpose.rawValue), \(bind: i.templateCode),
                   \(bind: i.subject), \(bind: i.body), \(bind: i.holdoutPermille), \(bind: i.scheduledAt.map(epochMillis)), 'draft',
-                  \(bind: i.windowDays), \(bind: i.marginPermille), '', \(bind: actor), \(bind: nowMs), \(bind: nowMs))
+                  \(bind: i.windowDays), \(bind: i.marginPermille), '', \(bind: actor), \(bind: nowMs), \(bind: nowMs),
+                  \(bind: i.coupon?.name.zh), \(bind: i.coupon?.faceFen), \(bind: i.coupon?.discountPermille), \(bind: i.coupon?.minSpendFen),
+                  \(bind: i.coupon?.validDays))
                 RETURNING id
                 """)!.int64("id")
             try await self.audit(tx, actor: actor, action: "campaign.create", subject: Campaign.sourceCode(newId), detail: i.name)
@@ -59,7 +65,7 @@ extension Store {
         guard c.status == .draft else { throw Self.notDraft(c.status) }
         let input = CampaignInput(name: c.name, segmentId: c.segmentId, channel: c.channel, purpose: c.purpose, templateCode: c.templateCode,
                                   subject: c.subject, body: c.body, holdoutPermille: c.holdoutPermille, scheduledAt: c.scheduledAt,
-                                  windowDays: c.windowDays, marginPermille: c.marginPermille)
+                                  windowDays: c.windowDays, marginPermille: c.marginPermille, coupon: c.coupon)
         let text = try await checkedCampaignText(input, programme: programme)
         let nowDate = now
         var at = sendNow ? nowDate : (c.scheduledAt ?? nowDate)
@@ -131,6 +137,7 @@ extension Store {
         if i.channel == .email, (text.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             errors.append(.invalid("subject", "campaign.subject.required", zh: "邮件须有主题", en: "an e-mail needs a subject"))
         }
+        errors += Self.campaignCouponErrors(i, text: text)   // Store+CampaignCoupons.swift (issue 18)
         if let first = errors.first { throw TemplateCheckError(first: first, all: errors) }
         return text
     }
@@ -159,6 +166,6 @@ extension Store {
                  createdAt: dateFromMillis(try r.int64("created_at_ms")), updatedAt: dateFromMillis(try r.int64("updated_at_ms")),
                  sentAt: try r.optInt64("sent_at_ms").map(dateFromMillis), finishedAt: try r.optInt64("finished_at_ms").map(dateFromMillis),
                  audienceCount: try r.optInt("audience_count"), treatedCount: try r.optInt("treated_count"),
-                 holdoutCount: try r.optInt("holdout_count"))
+                 holdoutCount: try r.optInt("holdout_count"), coupon: try Self.campaignCouponFrom(r))
     }
 }

@@ -72,6 +72,8 @@ public struct CostInput: Sendable {
 /// Where a cost the system already knows comes from; shown "from the system" beside booked costs, never booked twice.
 public enum SystemCostSource: String, CaseIterable, Sendable {
     case outbox, events, managerAwards, conversionAwards, redemptions
+    /// Gifts handed over at the desk (issue 18), at the cost each gift had when issued.
+    case giftHandOvers
 
     public var label: LocalizedName {
         switch self {
@@ -80,6 +82,7 @@ public enum SystemCostSource: String, CaseIterable, Sendable {
         case .managerAwards: LocalizedName(zh: "维护人月度奖励", en: "Account-manager awards")
         case .conversionAwards: LocalizedName(zh: "主顾客转化周奖励", en: "Conversion weekly rewards")
         case .redemptions: LocalizedName(zh: "积分兑换（应付店柜）", en: "Redemptions (owed to counters)")
+        case .giftHandOvers: LocalizedName(zh: "会员礼品（已发放）", en: "Member gifts (handed over)")
         }
     }
 }

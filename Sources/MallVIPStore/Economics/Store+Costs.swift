@@ -116,6 +116,12 @@ extension Store {
                 WHERE status = 'done' AND business_day >= \(bind: firstDay) AND business_day < \(bind: nextDay)
                 """)!
             if try x.int64("c") != 0 { out.append(SystemCost(source: .redemptions, kind: .points, period: p, amountFen: try x.int64("c"), count: try x.int("n"))) }
+            // Gifts with a record (issue 18): counted in the month they were handed over.
+            let g = try await sql.row("""
+                SELECT COUNT(*) AS n, CAST(COALESCE(SUM(cost_fen), 0) AS BIGINT) AS c FROM gift_entitlements
+                WHERE status = 'collected' AND handed_over_at_ms >= \(bind: start) AND handed_over_at_ms < \(bind: end)
+                """)!
+            if try g.int64("c") != 0 { out.append(SystemCost(source: .giftHandOvers, kind: .gifts, period: p, amountFen: try g.int64("c"), count: try g.int("n"))) }
             p = p.next
         }
         return out

@@ -52,6 +52,7 @@ extension Store {
         }
         let id = invitationId!
         let atMs = epochMillis(now)
+        let (_, programme) = try await self.programme()
         let first = try await write { tx -> Bool in
             // On PostgreSQL two phones scanning the same code at once meet at this row lock; SQLite has one writer.
             let lock = tx.storeDialect.forUpdate
@@ -62,6 +63,11 @@ extension Store {
                 WHERE id = \(bind: id)
                 """)
             try await audit(tx, actor: actor, action: "event.checkIn", subject: "event:\(eventId)", detail: "invitation:\(id)")
+            // Activity points for attending (issue 18), once per member and event, with the check-in.
+            if let member = try await tx.sql.row("SELECT member_id FROM event_invitations WHERE id = \(bind: id)")?.optInt64("member_id") {
+                try await self.awardActivityPoints(tx, memberId: member, occasion: .checkIn(eventId: eventId), programme: programme,
+                                                   actor: actor, nowMs: atMs)
+            }
             return true
         }
         guard let inv = try await invitation(id: id) else { throw Self.noMatch }
@@ -79,6 +85,7 @@ extension Store {
             }
         }
         let atMs = epochMillis(now)
+        let (_, programme) = try await self.programme()
         // Walk-ins have no link to send, but the column is unique and required.
         let token = Store.eventToken()
         do {
@@ -99,6 +106,10 @@ extension Store {
                     """)
                 try await audit(tx, actor: actor, action: "event.walkIn", subject: "event:\(eventId)",
                                 detail: memberId.map { "member:\($0)" } ?? "guest")
+                if let memberId {   // a member walk-in attended too (issue 18 activity points)
+                    try await self.awardActivityPoints(tx, memberId: memberId, occasion: .checkIn(eventId: eventId), programme: programme,
+                                                       actor: actor, nowMs: atMs)
+                }
             }
         } catch where isUniqueViolation(error) {
             // The same member recorded at another door a moment ago.

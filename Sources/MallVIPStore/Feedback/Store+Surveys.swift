@@ -60,12 +60,19 @@ extension Store {
         }
         let comment = String(a.comment.trimmingCharacters(in: .whitespacesAndNewlines).prefix(1000))
         let nowMs = epochMillis(now)
+        let (_, programme) = try await self.programme()
         let answered = try await write { tx in
-            try await tx.sql.row("""
+            guard let row = try await tx.sql.row("""
                 UPDATE survey_links SET answered_at_ms = \(bind: nowMs), nps = \(bind: a.nps), csat = \(bind: a.csat),
                   comment = \(bind: comment)
-                WHERE token = \(bind: token) AND answered_at_ms IS NULL AND expires_at_ms > \(bind: nowMs) RETURNING id
-                """) != nil
+                WHERE token = \(bind: token) AND answered_at_ms IS NULL AND expires_at_ms > \(bind: nowMs) RETURNING id, member_id
+                """) else { return false }
+            // Activity points for the answer (issue 18), once per survey link, with the answer.
+            if let member = try row.optInt64("member_id") {
+                try await self.awardActivityPoints(tx, memberId: member, occasion: .survey(linkId: try row.int64("id")), programme: programme,
+                                                   actor: "member:\(member)", nowMs: nowMs)
+            }
+            return true
         }
         if answered { return }
         guard let link = try await surveyLink(token: token) else {

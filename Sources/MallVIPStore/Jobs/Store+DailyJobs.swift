@@ -12,6 +12,8 @@ public struct DailyJobsSummary: Sendable {
     public var journeys: JourneySummary
     /// The nightly rebuild of the report aggregates' last two months; nil when it already ran today.
     public var reportRebuild: Duration? = nil
+    /// Gift entitlements issued and expired (issue 18, Store+Gifts.swift).
+    public var gifts = GiftJobSummary()
 }
 
 extension Store {
@@ -28,6 +30,7 @@ extension Store {
         let journeys = try await runJourneys(on: day, now: now)
         var summary = DailyJobsSummary(review: review, referrals: referrals, expiry: expiry, tasks: tasks, managerAward: award,
                                        conversionAwards: conversion, journeys: journeys)
+        summary.gifts = try await runGiftJob(on: day)   // after the review: gifts follow today's tiers
         summary.reportRebuild = try await runReportRebuild(on: day)
         return summary
     }

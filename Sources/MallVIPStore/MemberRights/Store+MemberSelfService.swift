@@ -67,6 +67,8 @@ extension Store {
                                               reason: "", actor: "member:\(memberId)", nowMs: nowMs)
             try await self.audit(tx, actor: "member:\(memberId)", action: "member.selfUpdate", subject: "member:\(memberId)",
                                  detail: changed.joined(separator: ","))
+            // Activity points the first time the profile is complete (issue 18).
+            try await self.awardProfilePointsIfComplete(tx, memberId: memberId, programme: programme, actor: "member:\(memberId)", nowMs: nowMs)
         }
     }
 

@@ -42,6 +42,7 @@ extension Store {
         }
         let profile = try encodeJSON(u.profile)
         let nowMs = epochMillis(self.now)
+        let (_, programme) = try await self.programme()
         try await write { tx in
             let lock = tx.storeDialect.forUpdate
             guard let before = try await tx.sql.row("""
@@ -68,6 +69,8 @@ extension Store {
                                               after: try await self.personalValues(tx.sql, memberId: memberId), method: .edit,
                                               reason: u.reason.trimmingCharacters(in: .whitespacesAndNewlines), actor: actor, nowMs: nowMs)
             try await self.audit(tx, actor: actor, action: "member.update", subject: "member:\(memberId)")
+            // Activity points the first time the profile is complete (issue 18), also when the desk completes it.
+            try await self.awardProfilePointsIfComplete(tx, memberId: memberId, programme: programme, actor: actor, nowMs: nowMs)
         }
     }
 

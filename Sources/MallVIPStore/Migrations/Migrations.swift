@@ -38,6 +38,9 @@ public enum StoreMigrations {
         M033_StaffMalls(),
         M034_MemberCorrections(),
         M035_BatchGuard(),
+        M036_Gifts(),
+        M037_Offers(),
+        M038_FinanceClosedMonths(),
     ]
 }
 

@@ -190,7 +190,8 @@ public struct PointsReport: Sendable, Equatable {
 
     /// Net points of one ledger kind in the period.
     public func points(_ kind: LedgerKind) -> Int64 { byKind[kind.rawValue] ?? 0 }
-    public var issued: Int64 { points(.earn) + points(.referral) }
+    /// Earned on purchases, referral rewards and points for activities (issue 18: check-in, survey, profile).
+    public var issued: Int64 { points(.earn) + points(.referral) + points(.checkIn) + points(.survey) + points(.profile) }
     public var reversed: Int64 { -(points(.reverse) + points(.referralReverse)) }
     public var redeemed: Int64 { -(points(.redeem) + points(.redeemVoid)) }
     public var expired: Int64 { -points(.expire) }

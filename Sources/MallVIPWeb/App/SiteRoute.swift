@@ -116,7 +116,11 @@ extension SiteRoute {
     static let memberPlateBind = SiteRoute("/console/members/:id/plate-bind")
     static let memberPlateUnbind = SiteRoute("/console/members/:id/plate-unbind")
     static let memberRedeem = SiteRoute("/console/members/:id/redeem")
+    /// The printable A4 handbook for one member (issue 18): HandbookController.
+    static let memberHandbook = SiteRoute("/console/members/:id/handbook")
     static let redemptionVoid = SiteRoute("/console/members/:id/redemptions/:rid/void")
+    /// The desk hands a gift entitlement over (issue 18): GiftsController.
+    static let memberGiftHandOver = SiteRoute("/console/members/:id/gifts/:gid/hand-over")
     static let tierRequests = SiteRoute("/console/tier-requests")
     static let tierRequestDecide = SiteRoute("/console/tier-requests/:id")
 
@@ -155,7 +159,13 @@ extension SiteRoute {
     static let rewardSettlementCSV = SiteRoute("/console/rewards/settlement.csv")
     static let coupons = SiteRoute("/console/coupons")
     static let coupon = SiteRoute("/console/coupons/:code")
+    /// The printable A4 handbook of a tier (issue 18): HandbookController.
+    static let handbook = SiteRoute("/console/handbook")
     static let financePoints = SiteRoute("/console/finance/points")
+    static let financeCoFunding = SiteRoute("/console/finance/co-funding")          // tenant co-funding (issue 20)
+    static let financeCoFundingCSV = SiteRoute("/console/finance/co-funding.csv")
+    static let financeLiability = SiteRoute("/console/finance/liability")          // points liability roll-forward (issue 20)
+    static let financeLiabilityCSV = SiteRoute("/console/finance/liability.csv")
 
     // Segments, exports, campaigns, messages, journeys
     static let segments = SiteRoute("/console/segments")
@@ -231,6 +241,10 @@ extension SiteRoute {
     static let economicsCostsCSV = SiteRoute("/console/economics/costs.csv")
     static let economicsCosts = SiteRoute("/console/economics/costs")
     static let economicsCostDelete = SiteRoute("/console/economics/costs/:id/delete")
+    /// The gift report and stock (issue 18): GiftsController.
+    static let gifts = SiteRoute("/console/gifts")
+    static let giftsCSV = SiteRoute("/console/gifts/report.csv")
+    static let giftStock = SiteRoute("/console/gifts/stock")
     static let targets = SiteRoute("/console/targets")
     static let targetDelete = SiteRoute("/console/targets/:id/delete")
 }
@@ -252,6 +266,7 @@ extension SiteRoute {
     static let memberSiteCoupon = SiteRoute("/m/coupons/:code")
     static let memberSiteRewards = SiteRoute("/m/rewards")
     static let memberSiteReferral = SiteRoute("/m/referral")
+    static let memberSiteProgramme = SiteRoute("/m/programme")   // the member's handbook (issue 18)
     static let memberSiteProfile = SiteRoute("/m/profile")
     static let memberSiteProfileConsent = SiteRoute("/m/profile/consent")
     static let memberSiteProfilePhoneCode = SiteRoute("/m/profile/phone/code")
@@ -263,4 +278,6 @@ extension SiteRoute {
     static let memberSiteEvent = SiteRoute("/m/events/:id")
     /// The member's own complaints: list and the form to file one (issue 17).
     static let memberSiteComplaints = SiteRoute("/m/complaints")
+    /// The member's gifts: to collect, collected, expired (issue 18).
+    static let memberSiteGifts = SiteRoute("/m/gifts")
 }

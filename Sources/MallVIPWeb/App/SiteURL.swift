@@ -44,6 +44,12 @@ enum SiteURL {
     case coupons(status: String?, query: String?)
     case coupon(String)
     case financePoints(days: Int?)
+    /// Tenant co-funding statement of a month (issue 20) and its CSV.
+    case financeCoFunding(month: String?)
+    case financeCoFundingCSV(month: String)
+    /// Points liability roll-forward of a month (issue 20) and its CSV (every month through it).
+    case financeLiability(month: String?)
+    case financeLiabilityCSV(month: String)
     case segments
     case exports
     case segmentNew
@@ -166,6 +172,10 @@ enum SiteURL {
             SiteRoute.coupons.path() + Self.query([("status", status), ("q", q)])
         case .coupon(let code): SiteRoute.coupon.path(code)
         case .financePoints(let days): SiteRoute.financePoints.path() + (days.map { "?days=\($0)" } ?? "")
+        case .financeCoFunding(let month): SiteRoute.financeCoFunding.path() + (month.map { "?month=\($0)" } ?? "")
+        case .financeCoFundingCSV(let month): SiteRoute.financeCoFundingCSV.path() + "?month=\(month)"
+        case .financeLiability(let month): SiteRoute.financeLiability.path() + (month.map { "?month=\($0)" } ?? "")
+        case .financeLiabilityCSV(let month): SiteRoute.financeLiabilityCSV.path() + "?month=\(month)"
         case .segments: SiteRoute.segments.path()
         case .exports: SiteRoute.exports.path()
         case .segmentNew: SiteRoute.segmentNew.path()

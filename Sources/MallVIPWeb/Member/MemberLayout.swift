@@ -32,7 +32,7 @@ enum MemberLayout {
     }
 
     static let items: [(zh: String, en: String, url: MemberURL)] = [
-        ("卡", "Card", .card), ("积分", "Points", .points(page: nil)), ("优惠券", "Coupons", .coupons),
+        ("卡", "Card", .card), ("积分", "Points", .points(page: nil)), ("优惠券", "Coupons", .coupons), ("礼品", "Gifts", .gifts),
         ("兑换", "Rewards", .rewards), ("推荐", "Referral", .referral), ("活动", "Events", .events), ("我的", "Profile", .profile),
     ]
 

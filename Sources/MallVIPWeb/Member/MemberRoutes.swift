@@ -18,6 +18,8 @@ struct MemberRoutes: RouteCollection {
         try member.register(collection: MemberPhoneChangeController())   // /m/profile/phone (issue 17)
         try member.register(collection: MemberEventsController())
         try member.register(collection: MemberComplaintsController())
+        try member.register(collection: MemberProgrammeController())   // /m/programme, the handbook (issue 18)
+        try member.register(collection: MemberGiftsController())   // /m/gifts (issue 18)
     }
 }
 

@@ -17,6 +17,8 @@ enum MemberURL {
     case coupon(String)
     case rewards
     case referral
+    /// The member's handbook (issue 18).
+    case programme
     case profile
     case profileConsent
     /// "download my data": "json" or "csv".
@@ -25,6 +27,8 @@ enum MemberURL {
     case events
     case event(Int64)
     case complaints
+    /// The member's gifts (issue 18).
+    case gifts
 
     var path: String {
         switch self {
@@ -42,6 +46,7 @@ enum MemberURL {
         case .coupon(let code): SiteRoute.memberSiteCoupon.path(code)
         case .rewards: SiteRoute.memberSiteRewards.path()
         case .referral: SiteRoute.memberSiteReferral.path()
+        case .programme: SiteRoute.memberSiteProgramme.path()
         case .profile: SiteRoute.memberSiteProfile.path()
         case .profileConsent: SiteRoute.memberSiteProfileConsent.path()
         case .profileData(let format): (format == "csv" ? SiteRoute.memberSiteProfileDataCSV : SiteRoute.memberSiteProfileDataJSON).path()
@@ -49,6 +54,7 @@ enum MemberURL {
         case .events: SiteRoute.memberSiteEvents.path()
         case .event(let id): SiteRoute.memberSiteEvent.path(id)
         case .complaints: SiteRoute.memberSiteComplaints.path()
+        case .gifts: SiteRoute.memberSiteGifts.path()
         }
     }
 

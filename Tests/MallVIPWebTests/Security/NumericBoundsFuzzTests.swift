@@ -30,11 +30,15 @@ import VaporTesting
         ("/console/prospects/invites", "month"), ("/console/prospects", "counter"), ("/console/prospects", "department"),
         ("/console/reports", "p"), ("/console/reports", "mall"), ("/console/members/1/redeem", "coupon"),
         ("/console/rewards/settlement", "month"), ("/console/rewards/settlement.csv", "month"),
+        ("/console/finance/co-funding", "month"), ("/console/finance/co-funding.csv", "month"),
+        ("/console/finance/liability", "month"), ("/console/finance/liability.csv", "month"),   // issue 20a
         ("/console/tasks", "staff"), ("/console/tasks", "kind"), ("/console/tasks", "status"),
         ("/console/webhooks", "status"), ("/console/webhooks", "subscription"),
         ("/console/feedback/report", "quarter"), ("/console/complaints", "status"), ("/m/points", "page"), ("/m/history", "page"),
         ("/console/staff", "notice"), ("/console/members/1", "tab"), ("/console/members/1", "before"),
         ("/console/quality", "missing"),
+        ("/console/handbook", "tier"),   // issue 18: an unknown tier is a 4xx naming the field
+        ("/console/gifts", "from"), ("/console/gifts", "through"), ("/console/gifts", "mall"),   // issue 18: the gift report
     ]
 
     /// Keys read with a name held in a variable (the exports' `from`/`to`), or not numbers at all and covered by

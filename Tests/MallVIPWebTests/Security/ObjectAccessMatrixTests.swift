@@ -38,6 +38,8 @@ import VaporTesting
             GET console/members/:id/changes|GET console/members/:id/phone|POST console/members/:id/phone|POST console/members/:id/phone/code
             POST console/members/:id/phone/override|GET console/members/:id/id-number|POST console/members/:id/id-number
             POST console/members/:id/card-replace/code
+            GET console/members/:id/handbook
+            POST console/members/:id/gifts/:gid/hand-over
             """
         for r in pathRoutes.split(whereSeparator: { $0 == "|" || $0 == "\n" }) { t[r.trimmingCharacters(in: .whitespaces)] = .path }
         t["POST console/my-vips/contacts"] = .field("memberId", byCard: false)
@@ -47,6 +49,10 @@ import VaporTesting
         t["GET console/messages"] = .field("member", byCard: true)
         t["GET console/templates/:code"] = .field("member", byCard: true)
         t["POST console/events/:id/checkin"] = .door
+        t["GET console/handbook"] = Kind.none   // a tier's handbook (issue 18): names no member
+        t["GET m/programme"] = Kind.none        // the signed-in member's own handbook (issue 18)
+        // Gifts (issue 18): the report and stock name no member (aggregates); /m/gifts is the signed-in member's own.
+        for r in ["GET console/gifts", "GET console/gifts/report.csv", "POST console/gifts/stock", "GET m/gifts"] { t[r] = Kind.none }
         let none = """
             GET |GET console.css|GET console.js|GET login|POST login|GET console|POST console/language|POST logout|GET console/members
             GET console/members/new|POST console/members/new|GET console/tier-requests|GET console/counters|GET console/counters/new
@@ -54,7 +60,7 @@ import VaporTesting
             POST console/malls|GET console/staff|POST console/staff|POST console/staff/:id/toggle|GET console/api-keys|POST console/api-keys
             POST console/api-keys/:id/revoke|GET console/programme|POST console/programme|GET console/webhooks|POST console/webhooks
             POST console/webhooks/:id/deactivate|POST console/webhooks/:id/replay|GET console/webhooks/deliveries/:id
-            POST console/webhooks/deliveries/:id/replay|GET console/finance/points|GET console/rewards|GET console/rewards/new
+            POST console/webhooks/deliveries/:id/replay|GET console/finance/points|GET console/finance/co-funding|GET console/finance/co-funding.csv|GET console/finance/liability|GET console/finance/liability.csv|GET console/rewards|GET console/rewards/new
             POST console/rewards/new|GET console/rewards/settlement|GET console/rewards/settlement.csv|GET console/rewards/:id
             POST console/rewards/:id|POST console/rewards/:id/stock|POST console/rewards/:id/active|GET console/partners
             GET console/partners/new|POST console/partners/new|GET console/partners/settlement|GET console/partners/:id

@@ -23,6 +23,7 @@ struct RawHTMLTests {
         "MallVIPWeb/Console/Admin/ProgrammeSimulatePage.swift": 1,        // BarChartSVG
         "MallVIPWeb/Console/Coupons/CouponPage+View.swift": 1,            // BarcodeSVG
         "MallVIPWeb/Console/Targets/TargetsPage.swift": 2,                // BarChartSVG
+        "MallVIPWeb/Console/Handbook/HandbookController.swift": 1,        // constant A4 print <style>
     ]
 
     static func swiftFiles() throws -> [(String, String)] {

@@ -16,6 +16,14 @@ enum CampaignText {
 
     static func count(_ n: Int?) -> String { n.map(String.init) ?? "—" }
     static func yuan(_ fen: Int64?) -> String { fen.map { Money.yuan($0) } ?? "—" }
+
+    /// "满100元减20元，30天有效" — an attached coupon in one line.
+    static func coupon(_ k: CouponTemplate, _ ctx: PageContext) -> String {
+        let value = k.faceFen.map { ctx.t("\(Money.yuan($0)) 元", "\(Money.yuan($0)) yuan") } ?? k.discountPermille.map { Zhe.format($0) } ?? ""
+        let min = k.minSpendFen > 0 ? ctx.t("，满 \(Money.yuan(k.minSpendFen)) 元可用", ", on spend of \(Money.yuan(k.minSpendFen)) yuan or more") : ""
+        let days = k.validDays.map { ctx.t("，\($0) 天有效", ", valid \($0) days") } ?? ""
+        return "\(k.name.zh)：\(value)\(min)\(days)"
+    }
 }
 
 extension CampaignsPage {
@@ -82,6 +90,14 @@ extension CampaignForm {
                       Layout.checkbox(ctx.t("立即发送", "Send now"), name: "sendNow", checked: v.sendNow),
                       Layout.field(ctx.t("观察期（天）", "Window (days)"), name: "windowDays", value: v.windowDays, type: .number, required: true),
                       Layout.field(ctx.t("毛利率 %（用于 ROI）", "Margin % (for ROI)"), name: "margin", value: v.margin, required: true),
+                      .group(
+                          .p(.id("campaign-coupon"), .strong(.text(ctx.t("附加礼券（可选：处理组每人一张，对照组不发；文案须含 {couponCode}）",
+                                              "Attached coupon (optional: one per treated member, none for the holdout; the text must carry {couponCode})")))),
+                          Layout.field(ctx.t("券名称", "Coupon name"), name: "couponName", value: v.couponName),
+                          Layout.field(ctx.t("面值（元）", "Face value (yuan)"), name: "couponFace", value: v.couponFace),
+                          Layout.field(ctx.t("或折扣（折，如 8.8）", "or discount (折, e.g. 8.8)"), name: "couponDiscount", value: v.couponDiscount),
+                          Layout.field(ctx.t("最低消费（元）", "Minimum spend (yuan)"), name: "couponMinSpend", value: v.couponMinSpend),
+                          Layout.field(ctx.t("有效天数", "Days valid"), name: "couponValidDays", value: v.couponValidDays, type: .number)),
                       .button(.type(.submit), .name("action"), .value("save"), .text(ctx.t("保存草稿", "Save draft"))),
                       .text(" "),
                       .button(.type(.submit), .name("action"), .value("schedule"), .text(ctx.t("保存并排期", "Save and schedule"))),
@@ -123,7 +139,10 @@ extension CampaignPage {
                     .td(.text(c.scheduledAt.map { Layout.dateTime($0, m.programme) } ?? ctx.t("排期时立即", "when scheduled")))),
                 .tr(.th(.text(ctx.t("观察期 / 毛利率", "Window / margin"))),
                     .td(.text(ctx.t("\(c.windowDays) 天", "\(c.windowDays) days") + " / " + CampaignText.percent(Int64(c.marginPermille))))),
-                .tr(.th(.text(ctx.t("创建", "Created"))), .td(.text("\(c.createdBy) · \(Layout.dateTime(c.createdAt, m.programme))")))
+                .tr(.th(.text(ctx.t("创建", "Created"))), .td(.text("\(c.createdBy) · \(Layout.dateTime(c.createdAt, m.programme))"))),
+                .unwrap(c.coupon) { k in
+                    .tr(.th(.text(ctx.t("附加礼券", "Attached coupon"))), .td(.id("campaign-coupon"), .text(CampaignText.coupon(k, ctx))))
+                }
             )
         }
 
@@ -191,10 +210,22 @@ extension CampaignPage {
                     .tr(.th(.text(ctx.t("成本（元）", "Cost (yuan)"))), .td(.class("num"), .text(Money.yuan(u.costFen)))),
                     .tr(.th(.text("ROI")), .td(.class("num roi"), .text(u.roiPermille.map(CampaignText.percent)
                                                                        ?? ctx.t("—（无成本或无对照组）", "— (no cost or no control group)"))))),
+                .unwrap(r.coupons) { k in couponReport(k, ctx) },
                 .p(.class("muted"), .text(ctx.t(
                     "按意向处理（ITT）比较：处理组含被拒发的会员，对照组为随机抽中、未发送的会员。区间为 Welch 两样本均值差 ± 1.96 × 标准误。ROI =（增量销售 × 毛利率 − 成本）÷ 成本。",
                     "Intention to treat: the treated group includes members the outbox refused; the holdout are those drawn and not sent. Interval: Welch's difference of means ± 1.96 × standard error. ROI = (incremental spend × margin − cost) ÷ cost.")))
             )
+        }
+
+        /// The attached coupon's figures beside the uplift (issue 18).
+        static func couponReport(_ k: CampaignCouponFigures, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+            .table(.id("coupon-report"),
+                .tr(.th(.text(ctx.t("礼券发放", "Coupons issued"))), .td(.class("num coupons-issued"), .text("\(k.issued)"))),
+                .tr(.th(.text(ctx.t("礼券使用", "Coupons used"))), .td(.class("num coupons-used"), .text("\(k.used)"))),
+                .tr(.th(.text(ctx.t("核销率", "Redemption rate"))), .td(.class("num coupons-rate"), .text(CampaignText.percent(Int64(k.redemptionPermille))))),
+                .tr(.th(.text(ctx.t("礼券抵扣（元）", "Coupon discount (yuan)"))), .td(.class("num"), .text(Money.yuan(k.discountFen)))),
+                .tr(.th(.text(ctx.t("用券小票消费（元，扣除退货）", "Spend on the coupons' receipts (yuan, net of refunds)"))),
+                    .td(.class("num coupons-spend"), .text(Money.yuan(k.receiptSpendFen)))))
         }
 
         static func zipCI(_ u: UpliftReport) -> String? {

@@ -34,6 +34,7 @@ enum ConsoleMenu {
         SiteURL.members(query: nil).path: .members,
         SiteURL.enrol.path: .members,
         SiteURL.coupons(status: nil, query: nil).path: .members,
+        HandbookURL.tier(nil): .members,                                 // issue 18
         SiteURL.tierRequests.path: .members,
         SiteURL.myVIPs(staff: nil).path: .members,
         SiteURL.calls.path: .members,
@@ -51,7 +52,10 @@ enum ConsoleMenu {
         SiteURL.complaints(status: nil).path: .events,
         SiteURL.feedbackReport(quarter: nil).path: .events,
         SiteURL.reports(period: nil, mall: nil).path: .reports,
+        SiteRoute.gifts.path(): .reports,                                 // issue 18
         SiteURL.financePoints(days: nil).path: .reports,
+        SiteURL.financeCoFunding(month: nil).path: .reports,
+        SiteURL.financeLiability(month: nil).path: .reports,
         SiteURL.economics(year: nil).path: .reports,
         SiteURL.targets(year: nil).path: .reports,
         SiteURL.managerRanking(month: nil).path: .reports,

@@ -55,8 +55,11 @@ enum Layout {
         }
         if StaffRole.memberDesk.contains(role) { items.append((("办卡", "Enrol"), SiteURL.enrol.path)) }
         if StaffRole.memberDesk.contains(role) { items.append((("优惠券", "Coupons"), SiteURL.coupons(status: nil, query: nil).path)) }
+        if StaffRole.handbookDesk.contains(role) { items.append((("会员手册", "Handbook"), HandbookURL.tier(nil))) }   // issue 18
         if StaffRole.managers.contains(role) { items.append((("升级审批", "Tier approvals"), SiteURL.tierRequests.path)) }
         if StaffRole.managers.contains(role) { items.append((("积分负债", "Points liability"), SiteURL.financePoints(days: nil).path)) }
+        if StaffRole.managers.contains(role) { items.append((("店柜积分分摊", "Tenant co-funding"), SiteURL.financeCoFunding(month: nil).path)) }
+        if StaffRole.managers.contains(role) { items.append((("积分负债滚动表", "Liability roll-forward"), SiteURL.financeLiability(month: nil).path)) }
         if StaffRole.organisation.contains(role) { items.append((("兑换礼品", "Rewards"), SiteURL.rewards.path)) }
         if StaffRole.organisation.contains(role) {
             items.append((("店柜", "Counters"), SiteURL.counters.path))
@@ -86,6 +89,7 @@ enum Layout {
             items.append((("年度目标", "Targets"), SiteURL.targets(year: nil).path))
         }
         if StaffRole.reportReaders.contains(role) { items.append((("报表", "Reports"), SiteURL.reports(period: nil, mall: nil).path)) }
+        if StaffRole.reportReaders.contains(role) { items.append((("会员礼品", "Gifts"), SiteRoute.gifts.path())) }   // issue 18
         if StaffRole.qualityReaders.contains(role) { items.append((("资料完整度", "Data quality"), QualityURL.page())) }   // issue 17 (17D)
         if StaffRole.reportReaders.contains(role) { items.append((("员工业绩", "Staff figures"), QualityURL.staffFigures(period: nil, mall: nil))) }
         if StaffRole.prospectDesk.contains(role) { items.append((("主顾客", "Regular customers"), SiteURL.prospects(counter: nil, department: nil).path)) }

@@ -32,6 +32,8 @@ enum MemberPage {
         var glance: MemberAtAGlance?
         /// The change history (engineer 17A's section), loaded only when its tab is shown (the viewing is audited).
         var changes: MemberChangesPart?
+        /// Gift entitlements, open ones first (issue 18, MemberPage+Gifts).
+        var gifts: [GiftEntitlement] = []
     }
 }
 
@@ -52,6 +54,7 @@ extension MemberPage {
                          coupons: try await store.coupons(memberId: id))
             model.benefits = try await BenefitsPart.load(store, memberId: id, today: today)
             model.tags = try await store.memberTags(memberId: id)
+            model.gifts = try await store.giftEntitlements(memberId: id)
             model.messages = try await MemberMessagesPart.load(store, memberId: id)
             model.manager = try await MemberManagerPart.load(store, member: member, today: today, policy: programme.accountManagers)
             model.glance = try await store.memberAtAGlance(memberId: id, enrolledOn: LocalDate.of(member.enrolledAt, in: programme.timeZone),

@@ -22,11 +22,13 @@ extension MemberPage {
                      Dashboard.View.stat(ctx.t("卡号", "Card"), member.cardNo ?? "—"),
                      Dashboard.View.stat(ctx.t("卡状态", "Card state"), member.cardState.map { $0.label.text(ctx.lang) } ?? "—")),
                 .p(.class("tier"), .text(tierWhy(m, ctx))),
+                discountToday(m, ctx),   // issue 18: event-only tier discounts (MemberPage+Discount.swift)
                 .unwrap(m.progress) { p in
                     .p(.class("progress"), .text(progressText(p, m, ctx)))
                 },
                 .p(.class("muted"), .text(windows(m, ctx))),
                 expiryNotice(m, ctx),
+                giftsToCollect(m, canEdit: canEdit, ctx),   // issue 18: open gifts, handed over from here
                 .if(member.status != "active", .p(.class("error"), .text(member.status == "erased"
                     ? ctx.t("此会员已注销，个人资料已清除", "This member's account was deleted; personal data erased")
                     : ctx.t("此会员已停用", "This member is deactivated")))),
@@ -49,6 +51,7 @@ extension MemberPage {
                 dialog(ctx.t("维护人与联系记录", "Account manager and contacts"), id: "manager",
                        MemberManagerView.body(m.manager, member: member, m.programme, ctx)),
                 dialog(ctx.t("等级权益", "Tier benefits"), id: "benefits", tierBenefits(m, ctx)),
+                dialog(ctx.t("礼品记录", "Gift record"), id: "gift-record", giftRecord(m, ctx)),
                 dialog(ctx.t("车牌与停车", "Plates and parking"), id: "parking", parking(m, canEdit: canEdit, ctx)),
                 dialog(ctx.t("优惠券", "Coupons"), id: "coupons",
                        MemberCouponsView.body(m.coupons, m.programme, today: m.today, memberId: member.id, canIssue: canManage, ctx)),
@@ -179,6 +182,9 @@ extension MemberPage {
             case "expire": ctx.t("过期", "expired")
             case "referral": ctx.t("推荐奖励", "referral reward")
             case "referralReverse": ctx.t("推荐奖励收回", "referral reward reversed")
+            case "checkIn": ctx.t("活动签到积分", "event check-in points")
+            case "survey": ctx.t("问卷积分", "survey points")
+            case "profile": ctx.t("完善资料积分", "profile completed points")
             default: kind
             }
         }

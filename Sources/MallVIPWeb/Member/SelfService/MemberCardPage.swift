@@ -47,7 +47,9 @@ enum MemberCardPage {
                             .a(.href(MemberURL.purchases(page: nil).path), .text(ctx.t("消费记录", "Purchases"))))),
                 .section(.class("panel"),
                          .h2(.text(ctx.t("等级", "Tier"))),
-                         .p(.class("progress"), .text(progress(m, ctx)))),
+                         .p(.class("progress"), .text(progress(m, ctx))),
+                         // Issue 18: the whole handbook — next tier, earning, rewards, benefits — from the programme.
+                         .p(.a(.href(MemberURL.programme.path), .text(ctx.t("会员手册：升级、积分与权益", "Member handbook: tiers, points and benefits"))))),
                 // Issue 17: members file complaints themselves and follow their state (MemberComplaintsPage).
                 .p(.a(.class("button secondary"), .href(MemberURL.complaints.path), .text(ctx.t("投诉与意见", "Complaints")))))
         }
