@@ -54,7 +54,7 @@ def walk(w, args):
     d.find_element(By.NAME, "username").send_keys(args.username)
     d.find_element(By.NAME, "password").send_keys(args.password)
     d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
-    w.wait.until(lambda d: d.current_url.rstrip("/").endswith("/console"))
+    w.home_after_sign_in()
     entry = d.find_elements(By.CSS_SELECTOR, "header nav a[href='/console/finance/co-funding']")
     check(len(entry) == 1 and entry[0].text == "店柜积分分摊", "the manager's menu has the co-funding entry")
 

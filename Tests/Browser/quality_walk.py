@@ -30,7 +30,7 @@ def walk(w, args):
     d.find_element(By.NAME, "username").send_keys(args.username)
     d.find_element(By.NAME, "password").send_keys(args.password)
     d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
-    w.wait.until(lambda d: d.current_url.rstrip("/").endswith("/console"))
+    w.home_after_sign_in()
     link = d.find_elements(By.CSS_SELECTOR, "header nav a[href='/console/quality']")
     check(len(link) == 1, "the manager's menu has the data-quality entry")
     d.execute_script("arguments[0].click()", link[0])

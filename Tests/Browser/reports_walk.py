@@ -32,6 +32,13 @@ class Walk:
         self.d.get(self.base + path)
         self.wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
+    def home_after_sign_in(self):
+        """After the sign-in form is sent: wait for the console home page and its menu. The URL changes before the new
+        document is there (seen once in CI: the menu read while the sign-in page was still the document)."""
+        self.wait.until(lambda d: d.current_url.rstrip("/").endswith("/console")
+                        and d.execute_script("return document.readyState") == "complete"
+                        and d.find_elements(By.CSS_SELECTOR, "header nav .menu-group"))
+
     def shot(self, name):
         """A full-page screenshot: the viewport is set to the page's whole height for the capture."""
         self.shot_no += 1
@@ -70,7 +77,7 @@ def walk(w, args):
     d.find_element(By.NAME, "username").send_keys(args.username)
     d.find_element(By.NAME, "password").send_keys(args.password)
     d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
-    w.wait.until(lambda d: d.current_url.rstrip("/").endswith("/console"))
+    w.home_after_sign_in()
     links = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "header nav a")]
     check(any(h and h.endswith("/console/reports") for h in links), "the manager's menu has the reports entry")
 
