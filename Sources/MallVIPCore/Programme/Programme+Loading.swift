@@ -141,6 +141,9 @@ extension Programme {
         for (path, message) in discounts.validationErrors(path: "discounts", tierCodes: tiers.map(\.code)) { add(path, message) }
         for (path, message) in finance.validationErrors(path: "finance") { add(path, message) }
         for (path, message) in coFunding.validationErrors(path: "coFunding") { add(path, message) }
+        for (path, message) in photos.validationErrors(path: "photos") { add(path, message) }
+        for (path, message) in channels.validationErrors(path: "channels") { add(path, message) }
+        for (path, message) in wechatPay.validationErrors(path: "wechatPay") { add(path, message) }
         for (path, message) in boundIssues() { add(path, message) }   // Programme+Bounds.swift
         return issues
     }

@@ -45,6 +45,12 @@ public struct Programme: Codable, Sendable, Equatable {
     public var finance: FinancePolicy = .init()
     /// Tenant co-funding of points (issue 20): the share of the points' cost each counter or partner funds.
     public var coFunding: CoFundingPolicy = .init()
+    /// Receipt photos (issue 19): upload limits and the desk's review clock.
+    public var photos: ReceiptPhotoPolicy = .init()
+    /// One purchase, one earning across channels (issue 19): the match window of a second channel's copy.
+    public var channels: ChannelPolicy = .init()
+    /// WeChat Pay 智慧商圈 (issue 19): binding and refund rules (keys are configuration, not programme).
+    public var wechatPay: WechatPayPolicy = .init()
 
     public init(name: String, timezone: String = "Asia/Shanghai", tiers: [TierDefinition], enrolment: EnrolmentPolicy,
                 earning: EarningPolicy, discounts: DiscountPolicy = .init(), review: ReviewPolicy = .init(),
@@ -84,6 +90,9 @@ public struct Programme: Codable, Sendable, Equatable {
         case activities
         case finance
         case coFunding
+        case photos
+        case channels
+        case wechatPay
     }
 
     public init(from decoder: Decoder) throws {
@@ -117,6 +126,9 @@ public struct Programme: Codable, Sendable, Equatable {
         activities = try c.decodeIfPresent(ActivityPointsPolicy.self, forKey: .activities) ?? .init()
         finance = try c.decodeIfPresent(FinancePolicy.self, forKey: .finance) ?? .init()
         coFunding = try c.decodeIfPresent(CoFundingPolicy.self, forKey: .coFunding) ?? .init()
+        photos = try c.decodeIfPresent(ReceiptPhotoPolicy.self, forKey: .photos) ?? .init()
+        channels = try c.decodeIfPresent(ChannelPolicy.self, forKey: .channels) ?? .init()
+        wechatPay = try c.decodeIfPresent(WechatPayPolicy.self, forKey: .wechatPay) ?? .init()
         applyVIPWeek()
     }
 

@@ -7,13 +7,20 @@ public struct PurchaseRequest: Sendable, Equatable {
     public var card: String?
     public var phone: String?
     public var lines: [PurchaseLineRequest]
+    /// Set by the server, never by a client's body (PurchaseChannel).
+    public var channel: PurchaseChannel
+    /// The channel's own key of the purchase when it has one: a WeChat Pay transaction id, a receipt photo's id.
+    public var channelRef: String?
 
-    public init(receiptNo: String, occurredAt: Date, card: String? = nil, phone: String? = nil, lines: [PurchaseLineRequest]) {
+    public init(receiptNo: String, occurredAt: Date, card: String? = nil, phone: String? = nil, lines: [PurchaseLineRequest],
+                channel: PurchaseChannel = .pos, channelRef: String? = nil) {
         self.receiptNo = receiptNo
         self.occurredAt = occurredAt
         self.card = card
         self.phone = phone
         self.lines = lines
+        self.channel = channel
+        self.channelRef = channelRef
     }
 
     /// The canonical text of the request, hashed for the idempotency check: the same receipt posted again must

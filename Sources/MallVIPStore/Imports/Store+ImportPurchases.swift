@@ -99,7 +99,7 @@ extension Store {
         if !bad.isEmpty { return .failure(RefusedReceipt(rejects: bad + r.refusal(cause: bad.map(\.line)))) }
         let occurredAt = dateFromMillis(r.occurredAtMs)
         let request = PurchaseRequest(receiptNo: r.receiptNo, occurredAt: occurredAt, card: r.card, phone: r.phone,
-                                      lines: lines.map(\.request))
+                                      lines: lines.map(\.request), channel: .import)
         var total: Int64 = 0, eligible: Int64 = 0
         for l in lines {
             total += l.request.amountFen

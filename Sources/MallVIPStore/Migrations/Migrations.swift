@@ -41,6 +41,7 @@ public enum StoreMigrations {
         M036_Gifts(),
         M037_Offers(),
         M038_FinanceClosedMonths(),
+        M039_PurchaseChannels(),
     ]
 }
 

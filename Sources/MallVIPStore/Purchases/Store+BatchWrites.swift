@@ -23,13 +23,14 @@ extension Store {
         static let purchaseColumns = [
             "mall_id", "receipt_no", "member_id", "card_no", "phone", "occurred_at_ms", "business_day", "total_fen", "eligible_fen",
             "refunded_fen", "refunded_eligible_fen", "points_earned", "points_reversed", "factor_permille", "programme_version",
-            "request_hash", "response_json", "created_at_ms",
+            "request_hash", "response_json", "created_at_ms", "channel", "channel_ref",
         ]
         func purchaseValues(_ r: PurchaseRow) -> [BulkInsert.Value] {
             let it = r.item
             return [.int(it.mallId), .text(it.request.receiptNo), .int(r.memberId), .text(r.cardNo), .text(it.request.phone),
                     .int(epochMillis(it.request.occurredAt)), .int(it.day.dayNumber), .int(it.total), .int(it.eligible), .int(0), .int(0),
-                    .int(r.earned), .int(0), .int(r.factor), .int(it.programmeVersion), .text(it.hash), .text(r.json), .int(nowMs)]
+                    .int(r.earned), .int(0), .int(r.factor), .int(it.programmeVersion), .text(it.hash), .text(r.json), .int(nowMs),
+                    .text(it.request.channel.rawValue), .text(it.request.channelRef)]
         }
 
         static let lineColumns = [

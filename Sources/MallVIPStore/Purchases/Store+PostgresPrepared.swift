@@ -182,9 +182,10 @@ struct PGBatchWrite: PostgresPreparedStatement {
             b.ints(rows.map(\.item.total)), b.ints(rows.map(\.item.eligible)), b.ints(rows.map(\.earned)),
             b.ints(rows.map { Int64($0.factor) }), b.ints(rows.map { Int64($0.item.programmeVersion) }),
             b.texts(rows.map(\.item.hash)), b.texts(rows.map(\.json)),
+            b.texts(rows.map(\.item.request.channel.rawValue)), b.optTexts(rows.map(\.item.request.channelRef)),
         ]
         // Values for Store.BatchWrites.purchaseColumns, in that order.
-        let purchaseValues = "v.c1, v.c2, v.c3, v.c4, v.c5, v.c6, v.c7, v.c8, v.c9, 0, 0, v.c10, 0, v.c11, v.c12, v.c13, v.c14, \(now)"
+        let purchaseValues = "v.c1, v.c2, v.c3, v.c4, v.c5, v.c6, v.c7, v.c8, v.c9, 0, 0, v.c10, 0, v.c11, v.c12, v.c13, v.c14, \(now), v.c15, v.c16"
         var q = "WITH p AS (INSERT INTO purchases (\(Store.BatchWrites.purchaseColumns.joined(separator: ", "))) SELECT \(purchaseValues)"
         q += " FROM \(PGBinder.unnest(p)) ORDER BY v.ord RETURNING id, mall_id, receipt_no)"
 
