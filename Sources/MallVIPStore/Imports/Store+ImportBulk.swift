@@ -26,13 +26,18 @@ extension Store {
         // SQLite as built here takes 32,766 variables per statement, PostgreSQL 65,535.
         let inChunk = 5_000
 
-        // Receipts already recorded (replays).
+        // Receipts already recorded (replays), by mall through the unique (mall_id, receipt_no) index (migration 044).
+        var receiptsByMall: [Int64: Set<String>] = [:]
+        for item in items { receiptsByMall[item.mallId, default: []].insert(item.request.receiptNo) }
         var recorded: [String: (hash: String, json: String)] = [:]
-        for part in Array(Set(items.map(\.request.receiptNo))).chunked(inChunk) {
-            for r in try await sql.rows("""
-                SELECT mall_id, receipt_no, request_hash, response_json FROM purchases WHERE receipt_no IN \(Self.inKeys(sql, Array(part)))
-                """) {
-                recorded["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = (try r.string("request_hash"), try r.string("response_json"))
+        for (mallId, receipts) in receiptsByMall.sorted(by: { $0.key < $1.key }) {
+            for part in Array(receipts).chunked(inChunk) {
+                for r in try await sql.rows("""
+                    SELECT mall_id, receipt_no, request_hash, response_json FROM purchases
+                    WHERE mall_id = \(bind: mallId) AND receipt_no IN \(Self.inKeys(sql, Array(part)))
+                    """) {
+                    recorded["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = (try r.string("request_hash"), try r.string("response_json"))
+                }
             }
         }
         // How each receipt identifies its member: by card, else by phone (active members only), as `insertBatch`.
@@ -135,6 +140,10 @@ extension Store {
             for r in rows { ids.append(byKey[r.item.key]!) }
         }
 
+        // PostgreSQL checks `purchase_lines.counter_id → counters` once per line through a plan it makes once per
+        // connection; for the small `counters` table it chose a full scan (20 M rows read for 200,000 lines).
+        // `Store.indexedForeignKeyChecks` has that check planned with the primary key instead (see there).
+        let fkPlans = try await Self.indexedForeignKeyChecks(sql)
         var lines = BulkInsert(sql, table: "purchase_lines", columns: [
             "purchase_id", "member_id", "line_no", "counter_id", "amount_fen", "special_price", "earns_points", "refunded_fen",
         ], maxRows: 10_000)
@@ -145,6 +154,7 @@ extension Store {
             }
         }
         try await lines.flush()
+        try await fkPlans.end()
 
         try await LedgerWriter.write(sql, ledger.map { e in
             NewLedgerEntry(memberId: e.memberId, kind: .earn, points: e.points, balanceAfter: e.balance, purchase: .id(ids[e.row]),

@@ -135,7 +135,10 @@ extension Store {
         let columns = "id, mall_id, member_id, programme_version, receipt_no, business_day, total_fen, refunded_fen, eligible_fen, refunded_eligible_fen"
         var found = try await sql.rows("SELECT \(unsafeRaw: columns) FROM purchases WHERE phone = \(bind: phone) AND member_id IS NULL").map(candidate)
         for (i, receiptNo) in named.enumerated() where !found.contains(where: { $0.receipt.receiptNo == receiptNo }) {
-            let rows = try await sql.rows("SELECT \(unsafeRaw: columns) FROM purchases WHERE receipt_no = \(bind: receiptNo)")
+            // The slip names no mall: one probe of the unique (mall_id, receipt_no) index per mall (migration 044).
+            let rows = try await sql.rows("""
+                SELECT \(unsafeRaw: columns) FROM purchases WHERE mall_id IN (SELECT id FROM malls) AND receipt_no = \(bind: receiptNo) ORDER BY id
+                """)
             guard !rows.isEmpty else {
                 throw DomainError(.notFound, field: "receipts[\(i)]", rule: "receipt.exists", zh: "小票不存在：\(receiptNo)", en: "unknown receipt \(receiptNo)")
             }

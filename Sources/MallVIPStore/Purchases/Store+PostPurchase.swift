@@ -121,12 +121,16 @@ extension Store {
         let today = LocalDate.of(now, in: programme.timeZone)
         let windows = programme.tierWindows
 
-        // Receipts already recorded (replays) and how each post identifies its member.
+        // Receipts already recorded (replays) and how each post identifies its member. By mall, through the unique
+        // (mall_id, receipt_no) index (migration 044 dropped the index on the receipt number alone).
         var recorded: [String: (hash: String, json: String)] = [:]
-        for r in try await sql.rows("""
-            SELECT mall_id, receipt_no, request_hash, response_json FROM purchases WHERE receipt_no IN \(list: items.map(\.request.receiptNo))
-            """) {
-            recorded["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = (try r.string("request_hash"), try r.string("response_json"))
+        for (mallId, mallItems) in Dictionary(grouping: items, by: \.mallId).sorted(by: { $0.key < $1.key }) {
+            for r in try await sql.rows("""
+                SELECT mall_id, receipt_no, request_hash, response_json FROM purchases
+                WHERE mall_id = \(bind: mallId) AND receipt_no IN \(list: mallItems.map(\.request.receiptNo))
+                """) {
+                recorded["\(try r.int64("mall_id"))|\(try r.string("receipt_no"))"] = (try r.string("request_hash"), try r.string("response_json"))
+            }
         }
         let cardNos = Array(Set(items.compactMap(\.request.card)))
         let phones = Array(Set(items.filter { $0.request.card == nil }.compactMap(\.request.phone)))

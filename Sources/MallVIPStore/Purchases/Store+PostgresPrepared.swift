@@ -116,7 +116,7 @@ struct PGBatchRead: PostgresPreparedStatement {
         q += ", ph AS (SELECT m.id, m.phone, (SELECT c.card_no FROM cards c WHERE c.member_id = m.id AND c.state = 'active' LIMIT 1) AS card_no"
         q += " FROM members m WHERE m.status = 'active' AND m.phone = ANY(\(phoneList)))"
         q += ", ids AS (SELECT member_id AS id FROM c WHERE member_id IS NOT NULL UNION SELECT id FROM ph) "
-        q += branch("r", ["mall_id"], ["receipt_no", "request_hash", "response_json"], "FROM purchases WHERE receipt_no = ANY(\(receipts))")
+        q += branch("r", ["mall_id"], ["receipt_no", "request_hash", "response_json"], "FROM purchases WHERE mall_id IN (SELECT id FROM malls) AND receipt_no = ANY(\(receipts))")
         q += " UNION ALL " + branch("c", ["member_id"], ["card_no", "state", "status"], "FROM c")
         q += " UNION ALL " + branch("p", ["id"], ["phone", "card_no"], "FROM ph")
         q += " UNION ALL " + branch("m", ["id", "tier_since_day", "manual_until_day", "points_balance", "birth_month", "birth_day",
@@ -303,10 +303,11 @@ struct PGBatchWrite: PostgresPreparedStatement {
 extension Store {
     static let postgresBatchLogger = Logger(label: "mallvip.store.postgres-batch")
 
-    /// Runs `body` on one connection of the store's PostgreSQL pool (below Fluent, so prepared statements can be
-    /// executed by name); nil when the store's database is not a PostgreSQL one.
+    /// Runs `body` on one connection of the purchase lanes' PostgreSQL pool (below Fluent, so prepared statements can
+    /// be executed by name): the posting pool when one is attached (generic plans, StoreLocation+Posting.swift), else
+    /// the main pool; nil when the store's database is not a PostgreSQL one.
     func withPostgresConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T? {
-        guard let pg = db as? any PostgresDatabase else { return nil }
+        guard let pg = (postingDB ?? db) as? any PostgresDatabase else { return nil }
         return try await pg.withConnection { conn in
             conn.eventLoop.makeFutureWithTask { try await body(conn) }
         }.get()

@@ -201,4 +201,37 @@ import Testing
             #expect(prepared.count(where: { $0.value == PGBatchRead.sql }) == 1, "prepared once per connection")
         }
     }
+
+    @Test("PostgreSQL: the lanes' own connections plan the posting statements once (generic plans); the main pool keeps auto",
+          .enabled(if: TestDatabase.isPostgres))
+    func postingPoolUsesGenericPlans() async throws {
+        try await withTestApp { t in
+            let card = try await t.enrolMember(phone: "13900000006", amountFen: 60_000)
+            for i in 0..<8 {   // more than the 5 custom plans `auto` would make first
+                let r = try await t.purchase("GENERIC-\(i)", card: card, lines: [Line(1_000 + Int64(i))])
+                #expect(r.status == .created, "\(r.text)")
+            }
+            #expect(t.store.postingDB != nil)
+            let onLane = try await t.store.withPostgresConnection { conn -> (String, [String: (Int64, Int64)]) in
+                var mode = ""
+                for try await m in try await conn.query("SHOW plan_cache_mode", logger: Store.postgresBatchLogger).decode(String.self) { mode = m }
+                var plans: [String: (Int64, Int64)] = [:]
+                for try await (name, generic, custom) in try await conn.query(
+                    "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements", logger: Store.postgresBatchLogger)
+                    .decode((String, Int64, Int64).self) { plans[name] = (generic, custom) }
+                return (mode, plans)
+            }
+            let (mode, plans) = try #require(onLane)
+            #expect(mode == "force_generic_plan")
+            // Every execution on this connection used the one generic plan: none was planned for its values.
+            for name in [PGBatchRead.name, PGBatchWrite.name] {
+                if let (generic, custom) = plans[name] {
+                    #expect(custom == 0 && generic >= 1, "\(name): \(generic) generic, \(custom) custom")
+                }
+            }
+            #expect(plans[PGBatchRead.name] != nil || plans[PGBatchWrite.name] != nil, "a posting statement was prepared on the lane's connection")
+            let main = try await t.store.sql.raw("SHOW plan_cache_mode").first()!.decode(column: "plan_cache_mode", as: String.self)
+            #expect(main == "auto")
+        }
+    }
 }
