@@ -7,13 +7,20 @@
 /// placeholders a planner sets.
 public struct GiftPolicy: Codable, Sendable, Equatable {
     public var items: [GiftDefinition]
+    /// How many days back the daily job still issues an event souvenir for a check-in or an activation gift for a
+    /// card activation (a job that did not run for a few days catches up; the unique key keeps it to one). 0–60.
+    public var catchUpDays: Int = 7
 
-    public init(items: [GiftDefinition] = GiftPolicy.defaultItems) { self.items = items }
+    public init(items: [GiftDefinition] = GiftPolicy.defaultItems, catchUpDays: Int = 7) {
+        self.items = items
+        self.catchUpDays = catchUpDays
+    }
 
-    enum CodingKeys: String, CodingKey { case items }
+    enum CodingKeys: String, CodingKey { case items, catchUpDays }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         items = try c.decodeIfPresent([GiftDefinition].self, forKey: .items) ?? GiftPolicy.defaultItems
+        catchUpDays = try c.decodeIfPresent(Int.self, forKey: .catchUpDays) ?? 7
     }
 
     public static let defaultItems: [GiftDefinition] = [
@@ -35,6 +42,7 @@ public struct GiftPolicy: Codable, Sendable, Equatable {
     public func validationErrors(path: String) -> [(String, String)] {
         var out: [(String, String)] = []
         if items.count > 50 { out.append(("\(path).items", "at most 50 gifts")) }
+        if !(0...60).contains(catchUpDays) { out.append(("\(path).catchUpDays", "must be between 0 and 60")) }
         var seen = Set<String>()
         for (i, g) in items.enumerated() {
             let p = "\(path).items[\(i)]"

@@ -113,6 +113,10 @@ public struct Journey: Sendable, Equatable {
     /// Control group share, per mille: drawn members are recorded as holdout and not contacted.
     public var holdoutPermille: Int
     public var params: JourneyParams
+    /// The coupon each treated member gets with each send (issue 18), its code in the message as `{couponCode}`; nil =
+    /// text only. Service journeys only (a care message carries no offer), and not the coupon-expiry reminder, whose
+    /// `{couponName}` names the coupon that is expiring.
+    public var coupon: CouponTemplate? = nil
 
     public init(kind: JourneyKind, name: LocalizedName, enabled: Bool, channel: MessageChannel, templateCode: String,
                 holdoutPermille: Int, params: JourneyParams) {

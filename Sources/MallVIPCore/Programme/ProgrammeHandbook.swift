@@ -56,9 +56,6 @@ public struct ProgrammeHandbook: Sendable, Equatable {
             .joined(separator: "\n\n")
     }
 
-    /// The most catalogue items one handbook lists (the rest: "and N more at the desk").
-    public static let maxRewards = 30
-
     /// The handbook of `tier` (a tier code of the programme; an unknown code reads as the entry tier) on `today`.
     public static func make(_ programme: Programme, tier code: String, member: MemberFacts? = nil, rewards: [RewardItem] = [],
                             partners: [PartnerLine] = [], today: LocalDate) -> ProgrammeHandbook {
@@ -213,6 +210,8 @@ public struct ProgrammeHandbook: Sendable, Equatable {
             r.active && (r.allowedTiers.isEmpty || r.allowedTiers.contains(tier.code))
                 && (r.validTo.map { today <= $0 } ?? true) && (r.stock.map { $0 > 0 } ?? true)
         }.sorted { ($0.points ?? .max, $0.code) < ($1.points ?? .max, $1.code) }
+        // At most `redemption.handbookItems` items (the rest: "and N more at the desk").
+        let maxRewards = p.redemption.handbookItems
         for r in offered.prefix(maxRewards) { lines.append(reward(r, p)) }
         if offered.count > maxRewards {
             let more = offered.count - maxRewards

@@ -15,6 +15,9 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
     public var lotteryDigit: Int = LotteryRule.defaultDigit
     /// Stock at or below which the console home lists a catalogue item as running low (0 = only when none is left).
     public var lowStockThreshold: Int64 = 10
+    /// The most catalogue items the member's handbook (/m/programme, the desk's A4 handbook) lists; the rest read "and
+    /// N more at the service desk" (one printed page stays one page).
+    public var handbookItems: Int = 30
 
     public init(mode: Mode = .deduct, fenPerThousandPoints: Int64 = 1_000, ladders: [RedemptionLadder] = [],
                 windows: [RedemptionWindow] = []) {
@@ -24,7 +27,7 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
         self.windows = windows
     }
 
-    enum CodingKeys: String, CodingKey { case mode, valuePerThousandPoints, ladders, windows, lotteryDigit, lowStockThreshold }
+    enum CodingKeys: String, CodingKey { case mode, valuePerThousandPoints, ladders, windows, lotteryDigit, lowStockThreshold, handbookItems }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mode = try c.decodeIfPresent(Mode.self, forKey: .mode) ?? .deduct
@@ -33,6 +36,7 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
         windows = try c.decodeIfPresent([RedemptionWindow].self, forKey: .windows) ?? []
         lotteryDigit = try c.decodeIfPresent(Int.self, forKey: .lotteryDigit) ?? LotteryRule.defaultDigit
         lowStockThreshold = try c.decodeIfPresent(Int64.self, forKey: .lowStockThreshold) ?? 10
+        handbookItems = try c.decodeIfPresent(Int.self, forKey: .handbookItems) ?? 30
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -42,6 +46,7 @@ public struct RedemptionPolicy: Codable, Sendable, Equatable {
         try c.encode(windows, forKey: .windows)
         try c.encode(lotteryDigit, forKey: .lotteryDigit)
         try c.encode(lowStockThreshold, forKey: .lowStockThreshold)
+        try c.encode(handbookItems, forKey: .handbookItems)
     }
 
     public func ladder(_ code: String) -> RedemptionLadder? { ladders.first { $0.code == code } }

@@ -8,7 +8,7 @@ public struct CouponIssue: Sendable {
     public var template: CouponTemplate
     /// nil: a bearer coupon anyone may present.
     public var memberId: Int64?
-    /// redemption | birthday | campaign | manager | referral
+    /// redemption | birthday | campaign | manager | referral | journey
     public var source: String
     /// What issued it, e.g. "redemption:42": voiding that voids the coupon.
     public var sourceRef: String?
@@ -32,7 +32,7 @@ public struct CouponIssue: Sendable {
         self.note = note
     }
 
-    public static let sources: Set<String> = ["redemption", "birthday", "campaign", "manager", "referral"]
+    public static let sources: Set<String> = ["redemption", "birthday", "campaign", "manager", "referral", "journey"]
 }
 
 public struct IssuedCoupon: Sendable, Codable, Equatable {

@@ -35,10 +35,6 @@ public struct GiftStockLine: Sendable, Equatable {
 }
 
 extension Store {
-    /// How many days back the job still issues a souvenir for an event check-in or a gift for a card activation (a
-    /// job that did not run for a few days catches up; the unique key keeps it to one).
-    static let giftCatchUpDays = 7
-
     /// The daily gift job: expires what lapsed before `day`, then issues what is due on `day` from the programme's
     /// `gifts`. Idempotent: each entitlement is unique per member, gift and period (`ON CONFLICT DO NOTHING`), so a
     /// second run, or two at once, issues nothing new.
@@ -100,7 +96,7 @@ extension Store {
                 ORDER BY m.id
                 """)
         case .eventSouvenir:
-            let since = epochMillis(day.adding(days: -Self.giftCatchUpDays).start(in: programme.timeZone))
+            let since = epochMillis(day.adding(days: -programme.gifts.catchUpDays).start(in: programme.timeZone))
             rows = try await sql.rows("""
                 SELECT m.id, m.earned_tier, m.manual_tier, m.manual_until_day, NULL AS birth_month, NULL AS birth_day,
                   i.event_id AS period FROM event_invitations i JOIN members m ON m.id = i.member_id
@@ -108,7 +104,7 @@ extension Store {
                 ORDER BY m.id, i.event_id
                 """)
         case .activation:
-            let since = epochMillis(day.adding(days: -Self.giftCatchUpDays).start(in: programme.timeZone))
+            let since = epochMillis(day.adding(days: -programme.gifts.catchUpDays).start(in: programme.timeZone))
             rows = try await sql.rows("""
                 SELECT m.id, m.earned_tier, m.manual_tier, m.manual_until_day, NULL AS birth_month, NULL AS birth_day, NULL AS period
                 FROM members m WHERE m.status = 'active' AND EXISTS (SELECT 1 FROM cards c WHERE c.member_id = m.id

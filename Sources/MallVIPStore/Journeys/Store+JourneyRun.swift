@@ -110,9 +110,22 @@ extension Store {
             result.alreadyDecided += chunk.count - fresh.count
             if fresh.isEmpty { continue }
             let contexts = try await templateContexts(sql, memberIds: Array(Set(fresh.map(\.memberId))), programme: programme, on: day)
+            let heldOut = { (c: JourneyCandidate) in
+                JourneyHoldout.isHeldOut(memberId: c.memberId, journey: journey.code, periodKey: c.periodKey, holdoutPermille: journey.holdoutPermille)
+            }
+            // The attached coupon (issue 18): one per treated member and send, never the holdout; its code goes in the text.
+            var coupons: [OfferRecipient: OfferCoupon] = [:]
+            if let coupon = journey.coupon {
+                let treated = fresh.filter { c in !heldOut(c) && contexts[c.memberId] != nil && templates[c.templateCode ?? journey.templateCode] != nil }
+                coupons = try await journeyCoupons(journey, template: coupon, treated: treated.map { ($0.memberId, $0.periodKey) }, day: day,
+                                                   programme: programme)
+            }
             var drafts: [OutboxDraft] = []
             for c in fresh {
                 guard var context = contexts[c.memberId], let template = templates[c.templateCode ?? journey.templateCode] else { continue }
+                if let coupon = journey.coupon, let got = coupons[OfferRecipient(memberId: c.memberId, period: c.periodKey)] {
+                    (context.couponCode, context.couponName, context.couponExpiry) = (got.code, coupon.name.zh, got.validTo)
+                }
                 if let h = c.holiday { context.holiday = h }
                 if let coupon = c.coupon { (context.couponName, context.couponExpiry) = (coupon.name, coupon.expiry) }
                 if let e = c.expiring { (context.expiringPoints, context.expiryDate) = (e.points, e.date) }
@@ -125,8 +138,7 @@ extension Store {
                     memberId: c.memberId, channel: journey.channel, purpose: journey.purpose, source: .journey, sourceCode: journey.code,
                     periodKey: c.periodKey, subject: journey.channel == .email ? (template.renderSubject(context) ?? template.name) : nil,
                     body: template.render(context),
-                    holdout: JourneyHoldout.isHeldOut(memberId: c.memberId, journey: journey.code, periodKey: c.periodKey,
-                                                      holdoutPermille: journey.holdoutPermille),
+                    holdout: heldOut(c),
                     templateCode: template.code))
             }
             let r = try await enqueue(drafts, programme: programme)

@@ -39,6 +39,7 @@ extension Store {
             errors.append(.invalid("holdout", "journey.holdout.range", zh: "对照组比例须在 0% 到 100% 之间", en: "The holdout must be between 0% and 100%"))
         }
         errors += j.params.check(j.kind)
+        var sent: [MessageTemplate] = []
         for code in Array(Set(j.templateCodes)).sorted() {
             guard let t = try await messageTemplate(code: code), t.active else {
                 errors.append(.invalid("templateCode", "journey.template.exists", zh: "模板 \(code) 不存在或已停用",
@@ -52,8 +53,9 @@ extension Store {
                 e.en = "Template \(code): " + e.en
                 return e
             }
+            sent.append(t)
         }
-        return errors
+        return errors + journeyCouponErrors(j, templates: sent)   // Store+JourneyCoupons.swift (issue 18)
     }
 
     /// Saves a journey's switch, channel, template, holdout and numbers; refused with the first of `journeyProblems`
@@ -61,6 +63,8 @@ extension Store {
     public func saveJourney(_ j: Journey, actor: String) async throws {
         if j.enabled, let first = try await journeyProblems(j).first { throw first }
         if let first = j.params.check(j.kind).first { throw first }
+        // A switched-off journey may lack {couponCode} in its template, but not carry a malformed or forbidden coupon.
+        if let first = journeyCouponErrors(j, templates: []).first(where: { !$0.rule.hasSuffix(".placeholder") }) { throw first }
         let params = try encodeJSON(j.params)
         let nowMs = epochMillis(now)
         try await write { tx in
@@ -70,11 +74,15 @@ extension Store {
             try await tx.sql.exec("""
                 UPDATE journeys SET name_zh = \(bind: j.name.zh), name_en = \(bind: j.name.en), enabled = \(bind: j.enabled),
                   channel = \(bind: j.channel.rawValue), template_code = \(bind: j.templateCode), holdout_permille = \(bind: j.holdoutPermille),
-                  params_json = \(bind: params), updated_at_ms = \(bind: nowMs)
+                  params_json = \(bind: params), updated_at_ms = \(bind: nowMs),
+                  coupon_name = \(bind: j.coupon?.name.zh), coupon_face_fen = \(bind: j.coupon?.faceFen),
+                  coupon_discount_permille = \(bind: j.coupon?.discountPermille), coupon_min_spend_fen = \(bind: j.coupon?.minSpendFen),
+                  coupon_valid_days = \(bind: j.coupon?.validDays)
                 WHERE code = \(bind: j.code)
                 """)
             try await self.audit(tx, actor: actor, action: "journey.update", subject: "journey:\(j.code)",
-                                 detail: "enabled=\(j.enabled) channel=\(j.channel.rawValue) template=\(j.templateCode) holdout=\(j.holdoutPermille)‰ params=\(params)")
+                                 detail: "enabled=\(j.enabled) channel=\(j.channel.rawValue) template=\(j.templateCode) holdout=\(j.holdoutPermille)‰ params=\(params)"
+                                    + (j.coupon.map { " coupon=\($0.name.zh)" } ?? ""))
         }
     }
 
@@ -148,8 +156,10 @@ extension Store {
     static func journeyFrom(_ r: any SQLRow) throws -> Journey? {
         guard let kind = JourneyKind(rawValue: try r.string("code")) else { return nil }
         let params = (try? JSONDecoder().decode(JourneyParams.self, from: Data(try r.string("params_json").utf8))) ?? JourneyParams.defaults(kind)
-        return Journey(kind: kind, name: LocalizedName(zh: try r.string("name_zh"), en: try r.string("name_en")), enabled: try r.bool("enabled"),
-                       channel: MessageChannel(rawValue: try r.string("channel")) ?? .sms, templateCode: try r.string("template_code"),
-                       holdoutPermille: try r.int("holdout_permille"), params: params)
+        var j = Journey(kind: kind, name: LocalizedName(zh: try r.string("name_zh"), en: try r.string("name_en")), enabled: try r.bool("enabled"),
+                        channel: MessageChannel(rawValue: try r.string("channel")) ?? .sms, templateCode: try r.string("template_code"),
+                        holdoutPermille: try r.int("holdout_permille"), params: params)
+        j.coupon = try offerCouponFrom(r)
+        return j
     }
 }

@@ -95,7 +95,14 @@ enum OpenAPISchemas {
         add("MemberLookup", .object(properties: [
             "cardNo": .text(required: false, nullable: true), "tier": .string, "tierName": .string, "points": .int64(),
             "displayName": .text("masked, e.g. 张*"), "title": .string, "birthdayToday": .boolean,
-            "benefits": .ref("TierBenefits", required: false)]))
+            "benefits": .ref("TierBenefits", required: false), "tierDiscount": .ref("TierDiscountToday", required: false)]))
+        add("TierDiscountToday", .object(description: "whether the tier's discount applies on the business day of the lookup (programme discounts.eventOnlyTiers, discounts.periods); absent when the tier gives no discount", properties: [
+            "discountPermille": .integer(description: "the tier's discount, per mille paid (880 = 8.8折)",
+                                         maximum: (1000, exclusive: true), minimum: (1, exclusive: false)),
+            "appliesToday": .boolean(description: "always for an every-day tier; inside one of its periods for an event-only tier"),
+            "todayPermille": .integer(description: "paid per mille today: discountPermille when it applies, 1000 when not",
+                                      maximum: (1000, exclusive: false), minimum: (1, exclusive: false)),
+            "text": .text("e.g. 8.8折，今天适用（店庆）"), "textEn": .text("e.g. 8.8折, applies today (Anniversary)")]))
         add("TierBenefits", .object(description: "what the member's tier brings (programme tiers[].benefits)", properties: [
             "partnerDiscountPermille": .integer(description: "paid at partner merchants, per mille (900 = 9折; 1000 = none)",
                                                 maximum: (1000, exclusive: false), minimum: (1, exclusive: false)),

@@ -185,6 +185,20 @@ import Testing
             let desk = try await t.console(as: "desk1", .desk)
             let page = try await desk.get(SiteURL.member(try await t.memberId(card: card)).path)
             #expect(page.contains("今天不适用") || page.contains("not today"), "\(page.body.prefix(200))")
+            // The POS lookup and the member's own card page say it too; inside 店庆 it applies.
+            func lookup() async throws -> [String: Any] {
+                let (status, body) = try await t.get("/api/v1/members/lookup?card=\(card)")
+                #expect(status == .ok)
+                return try #require((body as? [String: Any])?["tierDiscount"] as? [String: Any])
+            }
+            var d = try await lookup()
+            #expect(d["discountPermille"] as? Int == 880 && d["appliesToday"] as? Bool == false && d["todayPermille"] as? Int == 1000)
+            #expect((d["text"] as? String)?.contains("今天不适用") == true)
+            let own = try await t.signedInMember(try await t.memberId(card: card)).page("/m/card")
+            #expect(own.contains("discount-today") && own.contains("今天不适用"))
+            t.clock.set(shanghai(2026, 11, 21, 12))
+            d = try await lookup()
+            #expect(d["appliesToday"] as? Bool == true && d["todayPermille"] as? Int == 880 && d["text"] as? String == "8.8折，今天适用（店庆）")
         }
     }
 

@@ -42,6 +42,32 @@ struct MemberLookupDTO: Content {
     var birthdayToday: Bool
     /// What the member's tier brings (additive: older tills ignore it).
     var benefits: TierBenefitsDTO? = nil
+    /// Whether the tier's discount applies today (issue 18: a tier's discount may apply only during mall events, 尚峰);
+    /// absent when the tier gives no discount. Additive: older tills ignore it.
+    var tierDiscount: TierDiscountTodayDTO? = nil
+}
+
+/// The member's tier discount on the business day of the lookup.
+struct TierDiscountTodayDTO: Content, Equatable {
+    /// The tier's discount, per mille paid (880 = 8.8折).
+    var discountPermille: Int
+    /// True when it applies today: always for an every-day tier, inside one of its periods for an event-only tier.
+    var appliesToday: Bool
+    /// What is paid per mille today: `discountPermille` when it applies, 1000 (none) when not.
+    var todayPermille: Int
+    /// "8.8折，今天适用（店庆）" / "8.8折，今天不适用（仅在商场活动期间：…）" for the till's screen.
+    var text: String
+    var textEn: String
+
+    /// nil when the tier gives no discount.
+    init?(_ programme: Programme, tier: String, on day: LocalDate) {
+        guard let def = programme.tier(tier), let today = programme.discountToday(tier: tier, on: day) else { return nil }
+        discountPermille = def.discountPermille
+        appliesToday = today.applies
+        todayPermille = programme.tierDiscountPermille(tier: tier, on: day)
+        text = today.text.zh
+        textEn = today.text.en
+    }
 }
 
 struct TierBenefitsDTO: Content, Equatable {

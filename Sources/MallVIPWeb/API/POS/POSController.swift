@@ -29,7 +29,8 @@ struct POSController: RouteCollection {
         return MemberLookupDTO(cardNo: m.cardNo, tier: tier, tierName: programme.tier(tier)?.name.zh ?? tier, points: m.pointsBalance,
                                displayName: Identity.maskName(m.name), title: m.gender.title.zh,
                                birthdayToday: m.birthday.map { MonthDay(month: $0.month, day: $0.day).matches(today) } ?? false,
-                               benefits: programme.tier(tier).map { TierBenefitsDTO($0.benefits) })
+                               benefits: programme.tier(tier).map { TierBenefitsDTO($0.benefits) },
+                               tierDiscount: TierDiscountTodayDTO(programme, tier: tier, on: today))
     }
 
     func enrol(req: Request) async throws -> Response {

@@ -36,12 +36,8 @@ enum CampaignForm {
         var sendNow = false
         var windowDays = "30"
         var margin = ""
-        // The attached coupon (issue 18): name, face value (yuan) or 折, minimum spend (yuan), days valid; all blank = none.
-        var couponName = ""
-        var couponFace = ""
-        var couponDiscount = ""
-        var couponMinSpend = ""
-        var couponValidDays = ""
+        /// The attached coupon (issue 18); all blank = none.
+        var coupon = AttachedCouponFields()
 
         init(programme: Programme) {
             holdout = CampaignForm.percentText(programme.messaging.defaultHoldoutPermille)
@@ -61,13 +57,7 @@ enum CampaignForm {
             scheduledAt = c.scheduledAt.map { CampaignForm.localText($0, programme.timeZone) } ?? ""
             windowDays = String(c.windowDays)
             margin = CampaignForm.percentText(c.marginPermille)
-            if let k = c.coupon {
-                couponName = k.name.zh
-                couponFace = k.faceFen.map { Money.yuan($0).replacingOccurrences(of: ",", with: "") } ?? ""
-                couponDiscount = k.discountPermille.map { Zhe.format($0).replacingOccurrences(of: "折", with: "") } ?? ""
-                couponMinSpend = k.minSpendFen > 0 ? Money.yuan(k.minSpendFen).replacingOccurrences(of: ",", with: "") : ""
-                couponValidDays = k.validDays.map(String.init) ?? ""
-            }
+            coupon = AttachedCouponFields(c.coupon)
         }
 
         init(form: [String: String]) {
@@ -83,43 +73,7 @@ enum CampaignForm {
             sendNow = form["sendNow"] != nil
             windowDays = Forms.trimmed(form["windowDays"])
             margin = Forms.trimmed(form["margin"])
-            couponName = Forms.trimmed(form["couponName"])
-            couponFace = Forms.trimmed(form["couponFace"])
-            couponDiscount = Forms.trimmed(form["couponDiscount"])
-            couponMinSpend = Forms.trimmed(form["couponMinSpend"])
-            couponValidDays = Forms.trimmed(form["couponValidDays"])
-        }
-
-        /// The coupon typed in, nil when every coupon field is blank; a value that does not parse names its field.
-        func coupon() throws -> CouponTemplate? {
-            guard ![couponName, couponFace, couponDiscount, couponMinSpend, couponValidDays].allSatisfy(\.isEmpty) else { return nil }
-            var face: Int64?, discount: Int?, minSpend: Int64 = 0, days: Int?
-            if !couponFace.isEmpty {
-                guard let f = Money.parseYuan(couponFace) else {
-                    throw DomainError.invalid("couponFace", "amount.format", zh: "面值格式不正确（元，如 50 或 49.5）", en: "the face value must be yuan, e.g. 50 or 49.5")
-                }
-                face = f
-            }
-            if !couponDiscount.isEmpty {
-                guard let d = Zhe.parse(couponDiscount) else {
-                    throw DomainError.invalid("couponDiscount", "zhe.format", zh: "折扣格式不正确（如 8.8）", en: "the discount must be in 折, e.g. 8.8")
-                }
-                discount = d
-            }
-            if !couponMinSpend.isEmpty {
-                guard let m = Money.parseYuan(couponMinSpend) else {
-                    throw DomainError.invalid("couponMinSpend", "amount.format", zh: "最低消费格式不正确（元）", en: "the minimum spend must be yuan")
-                }
-                minSpend = m
-            }
-            if !couponValidDays.isEmpty {
-                guard let d = Int(couponValidDays) else {
-                    throw DomainError.invalid("couponValidDays", "coupon.validity", zh: "有效天数须为 1–366 天", en: "validDays must be 1–366")
-                }
-                days = d
-            }
-            return CouponTemplate(name: LocalizedName(zh: couponName, en: couponName), faceFen: face, discountPermille: discount,
-                                  minSpendFen: minSpend, validDays: days)
+            coupon = AttachedCouponFields(form: form)
         }
 
         func input(_ programme: Programme) throws -> CampaignInput {
@@ -152,7 +106,7 @@ enum CampaignForm {
             return CampaignInput(name: name, segmentId: segment, channel: channel, purpose: purpose, templateCode: template,
                                  subject: template == nil && !subject.isEmpty ? subject : nil, body: template == nil ? body : nil,
                                  holdoutPermille: holdout, scheduledAt: at, windowDays: window, marginPermille: margin,
-                                 coupon: try coupon())
+                                 coupon: try coupon.coupon())
         }
     }
 

@@ -71,6 +71,7 @@ enum CouponText {
         case "campaign": ctx.t("活动", "campaign")
         case "manager": ctx.t("经理发放", "issued by a manager")
         case "referral": ctx.t("推荐奖励", "referral reward")
+        case "journey": ctx.t("自动旅程", "journey")
         default: s
         }
     }

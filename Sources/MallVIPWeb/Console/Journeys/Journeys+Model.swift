@@ -60,6 +60,8 @@ enum JourneyForm {
         var catchUpDays = ""
         /// One season date a line: "12-01 seasonWinter".
         var dates = ""
+        /// The attached coupon (issue 18, service journeys); all blank = none.
+        var coupon = AttachedCouponFields()
 
         init(_ j: Journey) {
             enabled = j.enabled
@@ -70,6 +72,7 @@ enum JourneyForm {
             days = j.params.days.map(String.init) ?? ""
             catchUpDays = j.params.catchUpDays.map(String.init) ?? ""
             dates = (j.params.dates ?? []).map { $0.day + ($0.template.map { " " + $0 } ?? "") }.joined(separator: "\n")
+            coupon = AttachedCouponFields(j.coupon)
         }
 
         init(form: [String: String]) {
@@ -81,6 +84,7 @@ enum JourneyForm {
             days = Forms.trimmed(form["days"])
             catchUpDays = Forms.trimmed(form["catchUpDays"])
             dates = Forms.trimmed(form["dates"])
+            coupon = AttachedCouponFields(form: form)
         }
 
         /// The journey as posted over `base` (kind and name stay).
@@ -112,6 +116,7 @@ enum JourneyForm {
                 }
             }
             j.params = p
+            j.coupon = try coupon.coupon()
             return j
         }
     }
@@ -122,6 +127,8 @@ enum JourneyForm {
         var templates: [MessageTemplate]
         var lastRun: JourneyLastRun?
         var errors: [String] = []
+        /// The attached coupons' figures over all sends (issue 18); nil when none was ever issued.
+        var coupons: OfferCouponFigures? = nil
     }
 
     enum Query {
@@ -134,7 +141,8 @@ enum JourneyForm {
 
         static func model(_ store: Store, journey: Journey, values: Values? = nil, errors: [String] = []) async throws -> Model {
             Model(journey: journey, values: values ?? Values(journey), templates: try await store.messageTemplates().filter(\.active),
-                  lastRun: try await store.journeyLastRuns()[journey.kind], errors: errors)
+                  lastRun: try await store.journeyLastRuns()[journey.kind], errors: errors,
+                  coupons: try await store.journeyCouponFigures(journey.kind))
         }
     }
 }

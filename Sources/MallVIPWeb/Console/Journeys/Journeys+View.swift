@@ -69,9 +69,15 @@ extension JourneyForm {
                                        name: "catchUpDays", value: v.catchUpDays, type: .number, placeholder: "\(JourneyParams.defaultCatchUpDays)")),
                       .if(kind == .season, .label(.text(ctx.t("换季日期，每行一个：MM-DD 模板代码", "Season dates, one a line: MM-DD template")),
                                                   .textarea(.name("dates"), .attribute(named: "rows", value: "5"), .text(v.dates)))),
+                      .if(m.journey.mayCarryCoupon || m.journey.coupon != nil,
+                          v.coupon.inputs(ctx, id: "journey-coupon", heading: ("附加礼券（可选：每次发送处理组每人一张，对照组不发；模板须含 {couponCode}）",
+                                          "Attached coupon (optional: one per treated member and send, none for the holdout; the template must carry {couponCode})"))),
                       .button(.type(.submit), .text(ctx.t("保存", "Save"))), .text(" "),
                       .a(.href(SiteURL.journeys.path), .text(ctx.t("返回旅程", "Back to journeys")))),
-                .unwrap(m.lastRun) { r in .p(.class("muted"), .text(ctx.t("上次运行：", "Last run: ") + "\(r.day) · \(r.summary)")) }
+                .unwrap(m.lastRun) { r in .p(.class("muted"), .text(ctx.t("上次运行：", "Last run: ") + "\(r.day) · \(r.summary)")) },
+                .unwrap(m.coupons) { k in
+                    .group(.h2(.text(ctx.t("礼券效果", "Coupon report"))), CampaignPage.View.couponReport(k, ctx))
+                }
             )
         }
 

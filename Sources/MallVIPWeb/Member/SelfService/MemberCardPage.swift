@@ -12,6 +12,8 @@ enum MemberCardPage {
         var effectiveTier: String
         var progress: TierProgress?
         var expiring: [ExpiringPoints]
+        /// Whether the tier's discount applies today, in words (issue 18); nil when the tier gives none.
+        var discountToday: LocalizedName? = nil
     }
 
     enum Query {
@@ -25,7 +27,8 @@ enum MemberCardPage {
             let spend = try await store.rollingSpend(memberId: memberId)
             return Model(member: member, programme: programme, effectiveTier: tier, progress: programme.progress(from: tier, spend: spend),
                          expiring: try await store.pointsExpiring(withinDays: MemberPage.BenefitsPart.expiryWarningDays, on: today,
-                                                                  memberId: memberId))
+                                                                  memberId: memberId),
+                         discountToday: programme.discountToday(tier: tier, on: today)?.text)
         }
     }
 
@@ -48,6 +51,7 @@ enum MemberCardPage {
                 .section(.class("panel"),
                          .h2(.text(ctx.t("等级", "Tier"))),
                          .p(.class("progress"), .text(progress(m, ctx))),
+                         .unwrap(m.discountToday) { d in .p(.id("discount-today"), .text(ctx.t("会员折扣：", "Member discount: ") + d.text(ctx.lang))) },
                          // Issue 18: the whole handbook — next tier, earning, rewards, benefits — from the programme.
                          .p(.a(.href(MemberURL.programme.path), .text(ctx.t("会员手册：升级、积分与权益", "Member handbook: tiers, points and benefits"))))),
                 // Issue 17: members file complaints themselves and follow their state (MemberComplaintsPage).
