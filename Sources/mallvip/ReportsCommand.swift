@@ -5,7 +5,7 @@ import MallVIPStore
 import MallVIPWeb
 
 /// `mallvip reports rebuild` and `mallvip reports bench`: the report aggregates rebuilt from the raw rows, and the
-/// time of each report query and of the nightly jobs on the database DATABASE_URL points at.
+/// time of every report figure, cold and warm (ReportBench.swift), and of the nightly jobs on a database.
 struct ReportsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reports", abstract: "Report aggregates and their speed.",
                                                     subcommands: [Rebuild.self, Bench.self])
@@ -29,67 +29,59 @@ struct ReportsCommand: AsyncParsableCommand {
 
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Time each report query (the trailing year, this year and this month) and the nightly jobs on this database.")
-        @ArgumentParser.Option(help: "Runs of each query; the best and the median are printed.") var runs: Int = 3
+            abstract: "Time every report figure cold and warm (p50/p95 in one table), then the nightly jobs, on this database.",
+            discussion: """
+                Figures: the dashboard; each table of the report pack for this month, quarter, half, year and the last 12 months; \
+                segment preview counts; the member page; the churn and account-manager lists. Cold: the cached report figures \
+                emptied before the call (as after the day's first purchase); warm: after one unmeasured call. With \
+                DATABASE_REPLICA_URL set the figures read from the replica, as the console's do.
+                """)
+        @ArgumentParser.Option(help: "The database (sqlite:PATH or postgres://…); default DATABASE_URL.") var database: String?
+        @ArgumentParser.Option(help: "Cold and warm runs of each figure (p50 and p95 of them are printed).") var runs: Int = 5
         @ArgumentParser.Flag(help: "Also time a full rebuild of the report aggregates.") var fullRebuild = false
         @ArgumentParser.Flag(help: "Build the member-period snapshots and daily points first (timed), so that the queries read them.")
         var snapshotsFirst = false
-        @ArgumentParser.Flag(help: "Empty the cached report figures before every run: the member figures come from the snapshots (or the aggregates), as after a purchase today.")
+        @ArgumentParser.Flag(help: "Kept for older scripts: every figure is timed both cold and warm now.")
         var cold = false
+        @ArgumentParser.Flag(help: "Leave out the nightly jobs (they write: aggregates, snapshots, tier review …).")
+        var skipNightly = false
+
+        func validate() throws {
+            guard (1...1000).contains(runs) else { throw ValidationError("--runs must be from 1 to 1000") }
+            if let database { _ = try StoreLocation(url: database) }
+        }
 
         func run() async throws {
-            let runs = max(1, self.runs), full = fullRebuild, first = snapshotsFirst, cold = self.cold
+            let runs = self.runs, full = fullRebuild, first = snapshotsFirst, nightly = !skipNightly
+            if let database { setenv("DATABASE_URL", database, 1) }
             try await withApplication { app in
                 let store = app.store
                 let (_, programme) = try await store.programme()
                 let today = LocalDate.of(store.env.now(), in: programme.timeZone)
                 let counts = try await store.benchCounts()
-                print("mallvip reports bench · \(counts) · today \(today)")
+                let reads = await store.readReplica().source
+                print("mallvip reports bench · \(counts) · today \(today) · \(runs) cold and \(runs) warm runs · reads from "
+                      + (reads.fromReplica ? "the replica (\(ReportBench.ms(.milliseconds(Int64((reads.replica?.lagSeconds ?? 0) * 1000)))) ms behind)"
+                         : reads.fellBack ? "the primary (replica \(reads.replica?.state.rawValue ?? ""))" : "the primary"))
                 if first {
                     let built = try await store.buildReportSnapshots(on: today)
                     print("member-period snapshots and daily points built: \(built.rows) rows in \(ReportsCommand.seconds(built.took)) s")
                 }
-                let periods: [ReportPeriod] = [.last12(endingOn: today.adding(days: -1)), .containing(today, kind: .year), .containing(today, kind: .month)]
-                var worst: (String, Duration) = ("", .zero)
-                for period in periods {
-                    let range = period.through(today) ?? period.range
-                    let scope = ReportScope(range: range, mallId: nil)
-                    let previous = period.previous.range
-                    print("\n\(period.key) (\(range.from) … \(range.to))")
-                    let queries: [(String, @Sendable () async throws -> Void)] = [
-                        ("sales total", { _ = try await store.reportSales(scope, by: .total) }),
-                        ("sales by month/day", { _ = try await store.reportSales(scope, by: range.days > 62 ? .month : .day) }),
-                        ("sales by department", { _ = try await store.reportSales(scope, by: .department) }),
-                        ("sales by floor", { _ = try await store.reportSales(scope, by: .floor) }),
-                        ("sales by counter", { _ = try await store.reportSales(scope, by: .counter) }),
-                        ("price bands", { _ = try await store.reportPriceBands(scope) }),
-                        ("members, active, repurchase", { _ = try await store.reportMembers(scope, previous: previous) }),
-                        ("churn", { _ = try await store.reportChurn(scope) }),
-                        ("tiers and migration", { _ = try await store.reportTiers(scope) }),
-                        ("RFM grid", { _ = try await store.reportRFM(scope) }),
-                        ("ABC", { _ = try await store.reportABC(scope) }),
-                        ("segments", { _ = try await store.reportSegments(scope) }),
-                        ("age and gender", { _ = try await store.reportDemographics(scope) }),
-                        ("top N", { _ = try await store.reportTop(scope, previous: previous, lastYear: range.lastYear) }),
-                        ("points", { _ = try await store.reportPoints(range) }),
-                    ]
-                    for (name, q) in queries {
-                        var times: [Duration] = []
-                        for _ in 0..<runs {
-                            if cold { try await store.dropReportFigureCache() }
-                            let t0 = ContinuousClock.now
-                            try await q()
-                            times.append(ContinuousClock.now - t0)
-                        }
-                        times.sort()
-                        if times[times.count / 2] > worst.1 { worst = ("\(period.key) \(name)", times[times.count / 2]) }
-                        print("  \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) best \(ReportsCommand.ms(times[0])) ms  median \(ReportsCommand.ms(times[times.count / 2])) ms")
-                    }
+                print("")
+                print(ReportBench.header)
+                var worst: ReportBench.Row?
+                let rows = try await ReportBench.run(store, today: today, runs: runs) { row in
+                    print(ReportBench.line(row))
+                    fflush(nil)   // a row as soon as it is timed, also through a pipe
                 }
-                print("\nslowest query (median): \(worst.0) \(ReportsCommand.ms(worst.1)) ms")
+                for r in rows where r.coldP95 > (worst?.coldP95 ?? .zero) { worst = r }
+                if let worst {
+                    print("\n\(rows.count) figures; slowest (cold p95): \(worst.name) \(worst.period) \(ReportBench.ms(worst.coldP95)) ms")
+                }
+                guard nightly else { return }
                 print("\nnightly jobs")
-                let nightly = try await store.rebuildReportAggregates(from: today.adding(months: -1))
-                print("  report aggregates, last two months  \(ReportsCommand.seconds(nightly)) s")
+                let aggregates = try await store.rebuildReportAggregates(from: today.adding(months: -1))
+                print("  report aggregates, last two months  \(ReportsCommand.seconds(aggregates)) s")
                 let snapshots = try await store.buildReportSnapshots(on: today)
                 print("  member-period snapshots, points     \(ReportsCommand.seconds(snapshots.took)) s (\(snapshots.rows) rows)")
                 let t0 = ContinuousClock.now

@@ -16,7 +16,15 @@ public struct StoreEnvironment: Sendable {
 /// The persistence facade: repositories are extensions of this type, one file per aspect. It is cheap to copy;
 /// the caches and the write gate are shared.
 public struct Store: Sendable {
-    public let db: any Database
+    /// The primary; on the copy `readReplica()` hands out, the streaming replica (Store+ReadReplica.swift).
+    public internal(set) var db: any Database
+    /// Reports, the dashboard, exports and segment previews may read from this PostgreSQL hot standby
+    /// (`DATABASE_REPLICA_URL`); nil: every read is the primary's.
+    public internal(set) var replica: ReadReplica? = nil
+    /// Set only on a replica-reading copy: the primary, for writes (`write`) and the programme.
+    var primaryDB: (any Database)? = nil
+    /// PostgreSQL: the purchase lanes' own pool (generic plans; Store+PostingPool.swift); nil: the main pool.
+    var postingDB: (any Database)? = nil
     public let gate: WriteGate
     public let programmes: ProgrammeCache
     public let counters: CounterCache
@@ -42,7 +50,8 @@ public struct Store: Sendable {
     /// One write transaction. On SQLite it waits its turn at the gate, and relaxes fsync to once per WAL
     /// checkpoint (`synchronous=NORMAL` keeps the database consistent after a crash, as WAL guarantees).
     public func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await gate.run {
+        let db = primaryDB ?? self.db   // a replica-reading copy still writes to the primary
+        return try await gate.run {
             if gate.enabled {
                 return try await db.withConnection { conn in
                     try await conn.sql.exec("PRAGMA synchronous=NORMAL")

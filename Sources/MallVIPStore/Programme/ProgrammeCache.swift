@@ -61,7 +61,7 @@ public struct ProgrammeVersionInfo: Sendable {
 
 extension Store {
     public func programme() async throws -> (version: Int, programme: Programme) {
-        try await programmes.current(db)
+        try await programmes.current(primaryDB ?? db)   // never a replica's older version (shared cache)
     }
 
     /// Validates and activates a new programme version; earlier versions are kept.

@@ -28,7 +28,9 @@ extension Store {
         // Checked after computing: a change written meanwhile is listed by now and keeps this result out.
         if try await unchanged(), try await ReportSnapshots.state(sql, ReportSnapshots.buildKey) == build {
             let payload = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
-            try await sql.exec("""
+            // On a replica-reading copy the cache row goes to the primary (a standby is read-only); a change the
+            // replica had not replayed yet is listed there and keeps this row from being used (checked on read).
+            try await (primaryDB ?? db).sql.exec("""
                 INSERT INTO report_figure_cache (key, build, payload) VALUES (\(bind: key), \(int: build), \(bind: payload))
                 ON CONFLICT (key) DO UPDATE SET build = excluded.build, payload = excluded.payload
                 """)

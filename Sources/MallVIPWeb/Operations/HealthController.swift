@@ -17,6 +17,8 @@ struct HealthController: RouteCollection {
         var database: String
         var databaseMillis: Int?
         var uptimeSeconds: Int
+        /// Issue 21: the streaming replica reports read from (absent when none is configured).
+        var replica: ReplicaHealth?
     }
 
     /// 200 when the process and the database answer, 503 (with the database's error) when the database does not.
@@ -24,7 +26,8 @@ struct HealthController: RouteCollection {
         let uptime = Int(Date().timeIntervalSince(req.metrics.started))
         do {
             let seconds = try await req.store.ping()
-            return try await HealthDTO(status: "ok", database: "ok", databaseMillis: Int((seconds * 1000).rounded()), uptimeSeconds: uptime)
+            return try await HealthDTO(status: "ok", database: "ok", databaseMillis: Int((seconds * 1000).rounded()), uptimeSeconds: uptime,
+                                       replica: await ReplicaHealth.of(req.store))
                 .encodeResponse(status: .ok, for: req)
         } catch {
             req.logger.error("health: database check failed: \(String(reflecting: error))")

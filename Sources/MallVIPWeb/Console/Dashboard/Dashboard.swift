@@ -16,6 +16,8 @@ enum Dashboard {
         var todo: DashboardTodo?
         /// The user works at no mall yet (issue 17): no sales figures are shown, not even the group's.
         var noMall = false
+        /// Primary or replica, and the time the figures are as of (issue 21).
+        var source: ReadSource? = nil
     }
 
     enum Query {
@@ -43,6 +45,7 @@ enum Dashboard {
                 .if(m.noMall, .p(.class("notice"), .text(ctx.t("您还没有分配商场：请管理员在「区域、商场与员工」分配后再查看销售和会员。",
                                                                "You are not assigned to a mall yet: an admin assigns one under Regions, malls and staff; until then no sales or members are shown.")))),
                 todo(m.todo, ctx),
+                .unwrap(m.source.flatMap { $0.replica == nil ? nil : $0 }) { ReadSourceView.line($0, zone: nil, ctx) },
                 .div(.class("grid"),
                      stat(ctx.t("有效会员", "Active members"), "\(f.members)"),
                      stat(ctx.t("今日新办卡", "New cards today"), "\(f.newMembersToday)"),
@@ -71,7 +74,10 @@ enum DashboardController {
         let asked: String? = req.query["mall"]
         let noMall = try await MallAccess.scope(req).mallIds?.isEmpty == true
         let mall = asked.map { !$0.isEmpty } == true || !noMall ? try await MallAccess.reportMall(req, code: asked) : nil
-        var model = try await Dashboard.Query.model(req.store, mallCode: mall?.code)
+        var (model, source) = try await req.store.onReadReplica { store in   // issue 21: the replica when fresh
+            try await Dashboard.Query.model(store, mallCode: mall?.code)
+        }
+        model.source = source
         model.noMall = noMall
         model.malls = try await MallAccess.visibleMalls(req)
         model.todo = try await DashboardTodo.load(req, today: model.day, pendingTierRequests: model.figures.pendingTierRequests)

@@ -53,7 +53,7 @@ enum ExportsController {
     }
 
     @Sendable static func members(req: Request) async throws -> Response {
-        let store = req.store, actor = req.actor
+        let store = await req.store.readReplica().store, actor = req.actor   // issue 21: the replica when fresh
         let unmasked = StaffRole.managers.contains(req.staff.user.role)
         let (_, programme) = try await store.programme()
         let today = LocalDate.of(store.env.now(), in: programme.timeZone)
@@ -69,7 +69,7 @@ enum ExportsController {
     @Sendable static func purchases(req: Request) async throws -> Response {
         let from: LocalDate, to: LocalDate
         do { (from, to) = try period(req) } catch let e as DomainError { return try await render(req, error: e) }
-        let store = req.store, actor = req.actor
+        let store = await req.store.readReplica().store, actor = req.actor   // issue 21: the replica when fresh
         let (_, programme) = try await store.programme()
         let header = ["receiptNo", "mall", "occurredAt", "businessDay", "cardNo", "totalYuan", "eligibleYuan", "refundedYuan",
                       "pointsEarned", "pointsReversed"]
@@ -89,7 +89,7 @@ enum ExportsController {
     @Sendable static func ledger(req: Request) async throws -> Response {
         let from: LocalDate, to: LocalDate
         do { (from, to) = try period(req) } catch let e as DomainError { return try await render(req, error: e) }
-        let store = req.store, actor = req.actor
+        let store = await req.store.readReplica().store, actor = req.actor   // issue 21: the replica when fresh
         let (_, programme) = try await store.programme()
         let header = ["memberId", "cardNo", "at", "kind", "points", "balanceAfter", "receiptNo", "note", "actor"]
         let malls = try await MallAccess.exportScope(req)

@@ -44,6 +44,8 @@ enum Reports {
         var pointsLY: PointsReport
         /// Names in the top N are shown in full (managers, admins; audited) or masked (planners).
         var unmasked: Bool
+        /// Primary or replica, and the time the figures are as of (issue 21; set by the controller).
+        var source: ReadSource? = nil
 
         var reports: ReportsPolicy { programme.reports }
     }

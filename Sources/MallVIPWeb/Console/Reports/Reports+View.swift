@@ -14,6 +14,7 @@ extension Reports {
                 .p(.class("muted"), .text(t("营业日 \(m.range.from) 至 \(m.range.to)（\(m.range.days) 天）；去年同期 \(m.lastYear.from) 至 \(m.lastYear.to)。",
                                            "Business days \(m.range.from) to \(m.range.to) (\(m.range.days) days); last year \(m.lastYear.from) to \(m.lastYear.to).")
                                          + (m.mall == nil ? "" : t(" 销售按商场；会员数按办卡商场。", " Sales by mall; member counts by the mall of enrolment.")))),
+                .unwrap(m.source) { ReadSourceView.line($0, zone: m.programme.timeZone, ctx) },
                 .div(.class("grid report-tiles"),
                      tile(t("VIP业绩占比", "VIP share of sales"), pct(m.total.vipSharePermille), t("去年 ", "last year ") + pct(m.totalLY.vipSharePermille), id: "vip-share"),
                      tile(t("活跃率（有消费卡 / 会员）", "Active ratio (active cards / members)"), pct(a.activePermille),

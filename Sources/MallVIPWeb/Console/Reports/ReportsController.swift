@@ -24,7 +24,11 @@ enum ReportsController {
         let period = (req.query["p"] as String?).flatMap { $0.isEmpty ? nil : $0 }
         // Issue 17: default = the user's malls; a mall outside them is refused (403, MallAccess.reportMall).
         let mall = try await MallAccess.reportMall(req, code: req.query["mall"])
-        var model = try await Reports.Query.model(req.store, periodKey: period, mallCode: mall?.code, unmasked: unmasked)
+        // Issue 21: from the streaming replica when one is configured and within its lag bound, else the primary.
+        var (model, source) = try await req.store.onReadReplica { store in
+            try await Reports.Query.model(store, periodKey: period, mallCode: mall?.code, unmasked: unmasked)
+        }
+        model.source = source
         model.malls = try await MallAccess.visibleMalls(req)
         return model
     }

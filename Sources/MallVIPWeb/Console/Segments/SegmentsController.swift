@@ -55,8 +55,11 @@ enum SegmentsController {
     /// conditions themselves are not personal data and are shown as they are.
     @Sendable static func show(req: Request) async throws -> Response {
         guard let s = try await req.store.segment(id: try id(req)) else { throw Abort(.notFound) }
-        let preview = try await req.store.segmentPreview(s.conditions, on: try await today(req),
-                                                         managedBy: MemberAccess.segmentScope(req.staff.user))
+        let day = try await today(req), managedBy = MemberAccess.segmentScope(req.staff.user)
+        // Issue 21: previews may read the streaming replica (a count a few seconds old is fine here).
+        let preview = try await req.store.onReadReplica { store in
+            try await store.segmentPreview(s.conditions, on: day, managedBy: managedBy)
+        }.value
         return try await render(req, id: s.id, values: .init(s), preview: preview, notice: try await Notices.take(req))
     }
 
@@ -76,7 +79,7 @@ enum SegmentsController {
             let conditions = try values.conditions()
             let day = try await today(req)
             if form["action"] == "preview" {
-                let preview = try await req.store.segmentPreview(conditions, on: day)
+                let preview = try await req.store.onReadReplica { try await $0.segmentPreview(conditions, on: day) }.value
                 return try await render(req, id: id, values: values, preview: preview)
             }
             let saved = try await req.store.saveSegment(id: id, name: values.name, description: values.description, conditions: conditions,
