@@ -68,6 +68,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // The OpenAPI document of the POS API, built from typed values (API/OpenAPIDocument*.swift).
                 .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+                // WeChat Pay APIv3 (issue 19): RSA-SHA256 signatures (PKCS#1 v1.5) of notifications and calls.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

@@ -92,6 +92,23 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
             defer { webhooks.cancel() }
+            // WeChat Pay 智慧商圈 sync (issue 19): points, refund reversals and parking status to WeChat Pay every 5 s
+            // (MALLVIP_WECHATPAY_SYNC_INTERVAL); off without MALLVIP_WECHATPAY_CONFIG. A stop mid-call leaves the row
+            // `sending`; after the lease it is sent again with the same body (WechatPay/WechatPaySyncSender.swift).
+            let wechatPaySync = Task {
+                while !Task.isCancelled, app.wechatPayEnabled {
+                    do {
+                        let s = try await app.deliverDueWechatPaySync()
+                        if s.handled + s.recovered > 0 { app.logger.notice("\(s.line)") }
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        app.logger.error("wechat pay sync failed: \(String(reflecting: error))")
+                    }
+                    try? await Task.sleep(for: .seconds(app.wechatPaySyncConfig.interval))
+                }
+            }
+            defer { wechatPaySync.cancel() }
             try await app.execute()
             try await app.asyncShutdown()
         } catch {

@@ -164,6 +164,7 @@ extension Programme {
         if redemption.fenPerThousandPoints < 0 { add("redemption.valuePerThousandPoints", "must not be negative") }
         if !(0...9).contains(redemption.lotteryDigit) { add("redemption.lotteryDigit", "must be a single digit 0 to 9") }
         if !(0...100_000).contains(redemption.lowStockThreshold) { add("redemption.lowStockThreshold", "must be between 0 and 100000") }
+        if !(1...200).contains(redemption.handbookItems) { add("redemption.handbookItems", "must be between 1 and 200") }
         var codes = Set<String>()
         for (i, l) in redemption.ladders.enumerated() {
             let p = "redemption.ladders[\(i)]"

@@ -14,6 +14,8 @@ public struct DailyJobsSummary: Sendable {
     public var reportRebuild: Duration? = nil
     /// Gift entitlements issued and expired (issue 18, Store+Gifts.swift).
     public var gifts = GiftJobSummary()
+    /// Till purchases newly flagged as copies of a WeChat Pay or photo purchase (issue 19, `sweepChannelMatches`; every pass).
+    public var channelMatches = 0
 }
 
 extension Store {
@@ -31,6 +33,7 @@ extension Store {
         var summary = DailyJobsSummary(review: review, referrals: referrals, expiry: expiry, tasks: tasks, managerAward: award,
                                        conversionAwards: conversion, journeys: journeys)
         summary.gifts = try await runGiftJob(on: day)   // after the review: gifts follow today's tiers
+        summary.channelMatches = try await sweepChannelMatches()   // idempotent: runs on every (hourly) pass
         summary.reportRebuild = try await runReportRebuild(on: day)
         return summary
     }

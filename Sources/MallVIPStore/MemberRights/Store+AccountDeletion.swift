@@ -60,13 +60,15 @@ extension Store {
 
     /// A manager's decision. Approval erases the member's personal data in the same transaction (see
     /// `erasePersonalData`); rejection needs a note saying why. Either way the task closes and it is audited.
-    public func decideDeletion(requestId: Int64, approve: Bool, note: String, actor: String) async throws {
+    /// `photoDirectory`: where the receipt photo files are (the web layer's `AppConfig.receiptPhotoDirectory`); once the
+    /// erasure is committed, the member's photo files there are deleted.
+    public func decideDeletion(requestId: Int64, approve: Bool, note: String, actor: String, photoDirectory: String? = nil) async throws {
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
         if !approve && note.isEmpty {
             throw DomainError.invalid("note", "deletion.rejectNote", zh: "驳回时请填写原因", en: "say why the request is rejected")
         }
         let nowMs = epochMillis(now)
-        try await write { tx in
+        let photoFiles: [String] = try await write { tx in
             let lock = tx.storeDialect.forUpdate
             guard let r = try await tx.sql.row("""
                 SELECT member_id, status FROM member_requests WHERE id = \(bind: requestId) AND kind = 'deletion'\(unsafeRaw: lock)
@@ -87,9 +89,21 @@ extension Store {
                   closed_at_ms = \(bind: nowMs), closed_by = \(bind: actor)
                 WHERE cause_key = \(bind: Self.deletionCause(requestId)) AND status = 'open'
                 """)
-            if approve { try await self.erasePersonalData(tx, memberId: memberId, actor: actor, nowMs: nowMs) }
+            let files = approve ? try await self.erasePersonalData(tx, memberId: memberId, actor: actor, nowMs: nowMs) : []
             try await self.audit(tx, actor: actor, action: approve ? "member.deletionApprove" : "member.deletionReject",
                                  subject: "member:\(memberId)", detail: "request:\(requestId) \(note)")
+            return files
+        }
+        if let photoDirectory { Self.removeReceiptPhotoFiles(photoFiles, in: photoDirectory) }
+    }
+
+    /// Deletes receipt photo files by name (only names the photo store makes: 32 hex digits and `.jpg`/`.png`, so a
+    /// row's text never reaches outside the directory). A file already gone is no error.
+    static func removeReceiptPhotoFiles(_ names: [String], in directory: String) {
+        for name in names {
+            let parts = name.split(separator: ".")
+            guard parts.count == 2, parts[0].count == 32, parts[0].allSatisfy(\.isHexDigit), ["jpg", "png"].contains(parts[1]) else { continue }
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
         }
     }
 
@@ -97,7 +111,10 @@ extension Store {
     /// coupons so that sales totals, tier figures and reports stay right: name becomes 已注销, phone, e-mail,
     /// address, ID number, birthday, profile, notes, tags, plates, sign-in records and message addresses go; cards
     /// are closed, consent withdrawn, queued messages cancelled and the remaining points forfeited on the ledger.
-    func erasePersonalData(_ tx: any Database, memberId: Int64, actor: String, nowMs: Int64) async throws {
+    /// Receipt photos: a photo that became a purchase keeps its row (receipt, counter, amount, as the purchase does) with
+    /// file name and content hash cleared; every other photo row goes. Returns the photo files to delete once committed.
+    @discardableResult
+    func erasePersonalData(_ tx: any Database, memberId: Int64, actor: String, nowMs: Int64) async throws -> [String] {
         let sql = tx.sql
         let m = try await lockMember(sql, memberId)
         let phone = try await sql.row("SELECT phone FROM members WHERE id = \(bind: memberId)").map { try $0.string("phone") }
@@ -141,8 +158,17 @@ extension Store {
             try await sql.exec("DELETE FROM member_login_codes WHERE phone = \(bind: phone)")
             try await sql.exec("UPDATE member_login_attempts SET phone = '' WHERE member_id = \(bind: memberId) OR phone = \(bind: phone)")
         }
+        let photoFiles = try await sql.rows("SELECT file_name FROM receipt_photos WHERE member_id = \(bind: memberId)")
+            .map { try $0.string("file_name") }
+        try await sql.exec("UPDATE receipt_photos SET replaces_id = NULL WHERE member_id = \(bind: memberId)")
+        try await sql.exec("DELETE FROM receipt_photos WHERE member_id = \(bind: memberId) AND purchase_id IS NULL")
+        try await sql.exec("""
+            UPDATE receipt_photos SET file_name = 'erased:' || CAST(id AS TEXT), sha256 = '', byte_count = 0
+            WHERE member_id = \(bind: memberId)
+            """)
         try await audit(tx, actor: actor, action: "member.erase", subject: "member:\(memberId)",
-                        detail: "personal data erased; purchases and totals kept")
+                        detail: "personal data erased; purchases and totals kept; receipt photos: \(photoFiles.count)")
+        return photoFiles
     }
 
     func deletionRequest(_ r: any SQLRow) throws -> DeletionRequest {

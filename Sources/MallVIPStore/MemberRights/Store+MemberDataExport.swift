@@ -114,6 +114,14 @@ extension Store {
              "SELECT * FROM member_contacts WHERE member_id = \(bind: id) ORDER BY id"),
             ("requests", [.text("kind"), .text("status"), .text("reason"), .time("created_at_ms"), .time("decided_at_ms"), .text("note")],
              "SELECT * FROM member_requests WHERE member_id = \(bind: id) ORDER BY id"),
+            // Issue 19: the receipt photos the member sent and what became of them (the image files are not included).
+            ("receiptPhotos", [.int("id"), .text("mall"), .text("receipt_no"), .text("counter"), .int("amount_fen"), .time("occurred_at_ms"),
+                               .text("content_type"), .int("byte_count"), .text("state"), .text("reason"), .time("created_at_ms"),
+                               .time("reviewed_at_ms"), .int("purchase_id")],
+             """
+             SELECT rp.*, ml.name AS mall, c.name AS counter FROM receipt_photos rp JOIN malls ml ON ml.id = rp.mall_id
+             JOIN counters c ON c.id = rp.counter_id WHERE rp.member_id = \(bind: id) ORDER BY rp.id
+             """),
             ("signIns", [.text("kind"), .text("outcome"), .text("ip"), .time("at_ms")],
              "SELECT * FROM member_login_attempts WHERE member_id = \(bind: id) ORDER BY id"),
         ]

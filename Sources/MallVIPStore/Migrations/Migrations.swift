@@ -42,6 +42,12 @@ public enum StoreMigrations {
         M037_Offers(),
         M038_FinanceClosedMonths(),
         M039_PurchaseChannels(),
+        M045_JourneyCoupons(),
+        M043_ChannelDuplicates(),
+        M042_ReceiptPhotos(),
+        M040_WechatPay(),
+        M044_WritePath(),
+        M041_WechatPaySync(),
     ]
 }
 

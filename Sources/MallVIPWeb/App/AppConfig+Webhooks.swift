@@ -25,16 +25,8 @@ public struct WebhookConfig: Sendable, Equatable {
     public init() {}
 
     public static func fromEnvironment(_ env: [String: String]) throws -> WebhookConfig {
-        func value(_ key: String) -> String? {
-            env[key].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        func seconds(_ key: String, _ range: ClosedRange<Double>) throws -> TimeInterval? {
-            guard let v = value(key) else { return nil }
-            guard let s = Double(v), range.contains(s) else {
-                throw StoreConfigurationError("\(key) must be a number of seconds from \(MetricsNumber.text(range.lowerBound)) to \(MetricsNumber.text(range.upperBound))")
-            }
-            return s
-        }
+        let settings = EnvironmentSettings(env: env)
+        let (value, seconds) = (settings.value, settings.seconds)
         var c = WebhookConfig()
         c.interval = try seconds("MALLVIP_WEBHOOK_INTERVAL", 0.2...3600) ?? c.interval
         c.lease = try seconds("MALLVIP_WEBHOOK_LEASE", 1...86_400) ?? c.lease
@@ -44,12 +36,7 @@ public struct WebhookConfig: Sendable, Equatable {
             guard ["0", "1"].contains(v) else { throw StoreConfigurationError("MALLVIP_WEBHOOK_ALLOW_PRIVATE must be 0 or 1") }
             c.allowPrivate = v == "1"
         }
-        if let v = value("MALLVIP_WEBHOOK_MAX_ATTEMPTS") {
-            guard let n = Int(v), (1...100).contains(n) else {
-                throw StoreConfigurationError("MALLVIP_WEBHOOK_MAX_ATTEMPTS must be an integer from 1 to 100")
-            }
-            c.retry.maxAttempts = n
-        }
+        c.retry.maxAttempts = try settings.integer("MALLVIP_WEBHOOK_MAX_ATTEMPTS", 1...100) ?? c.retry.maxAttempts
         return c
     }
 }

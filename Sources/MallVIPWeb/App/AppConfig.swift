@@ -33,6 +33,12 @@ public struct AppConfig: Sendable {
     public var trustProxy = false
     /// The webhook worker: interval, lease, timeout, retries (AppConfig+Webhooks.swift).
     public var webhooks = WebhookConfig()
+    /// Where receipt photos are stored (issue 19, `MALLVIP_PHOTO_DIR`); nil: beside the database (AppConfig+Photos.swift).
+    public var photoDirectory: String?
+    /// WeChat Pay 智慧商圈 (issue 19): the file named by `MALLVIP_WECHATPAY_CONFIG`; nil = off (WechatPay/WechatPayConfig.swift).
+    public var wechatPay: WechatPayConfig?
+    /// Reports from a PostgreSQL streaming replica (issue 21, `DATABASE_REPLICA_URL`); nil: none (AppConfig+Replica.swift).
+    public var replica: ReplicaConfig?
 
     public init(database: StoreLocation, sessionTTL: TimeInterval = 8 * 3600, loginFailureLimit: Int = 10,
                 lockout: TimeInterval = 15 * 60, secureCookies: Bool = true, maxBodyBytes: Int = 64 * 1024,
@@ -70,6 +76,9 @@ public struct AppConfig: Sendable {
         config.memberLogin = try MemberLoginPolicy.fromEnvironment(env)
         config.trustProxy = env["MALLVIP_TRUST_PROXY"] == "1"
         config.webhooks = try WebhookConfig.fromEnvironment(env)
+        config.photoDirectory = env["MALLVIP_PHOTO_DIR"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        config.wechatPay = try WechatPayConfig.fromEnvironment(env)
+        config.replica = try ReplicaConfig.fromEnvironment(env)
         return config
     }
 }

@@ -18,4 +18,6 @@ extension SiteRoute {
     static let apiParkingExits = SiteRoute("/api/v1/parking/exits")
     static let apiSMSStatus = SiteRoute("/api/v1/sms/status")
     static let apiSMSInbound = SiteRoute("/api/v1/sms/inbound")
+    /// WeChat Pay 智慧商圈 notifications (docs/wechat-pay.md): the default of the configurable `callbackPath`.
+    static let wechatPayNotify = SiteRoute(WechatPayConfig.defaultCallbackPath)
 }

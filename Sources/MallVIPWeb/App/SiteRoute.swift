@@ -230,6 +230,16 @@ extension SiteRoute {
     static let complaints = SiteRoute("/console/complaints")
     static let complaintRespond = SiteRoute("/console/complaints/:id/respond")
     static let complaintResolve = SiteRoute("/console/complaints/:id/resolve")
+    /// The desk's receipt photo queue (issue 19): PhotosReviewController.
+    static let photos = SiteRoute("/console/photos")
+    static let photoReview = SiteRoute("/console/photos/:id")
+    static let photoImage = SiteRoute("/console/photos/:id/image")
+    /// Points by channel and cross-channel duplicates to review (issue 19): ChannelsController.
+    static let channels = SiteRoute("/console/channels")
+    static let channelsCSV = SiteRoute("/console/channels/report.csv")
+    static let channelsSweep = SiteRoute("/console/channels/sweep")
+    static let channelFlagConfirm = SiteRoute("/console/channels/flags/:id/confirm")
+    static let channelFlagDismiss = SiteRoute("/console/channels/flags/:id/dismiss")
     static let feedbackReport = SiteRoute("/console/feedback")
     static let feedbackQuarterlySend = SiteRoute("/console/feedback/quarterly-send")
 
@@ -280,4 +290,7 @@ extension SiteRoute {
     static let memberSiteComplaints = SiteRoute("/m/complaints")
     /// The member's gifts: to collect, collected, expired (issue 18).
     static let memberSiteGifts = SiteRoute("/m/gifts")
+    /// Receipt photos 拍照积分 (issue 19): the upload form and the member's photos; one photo's image (their own only).
+    static let memberSitePhotos = SiteRoute("/m/photos")
+    static let memberSitePhotoImage = SiteRoute("/m/photos/:id/image")
 }

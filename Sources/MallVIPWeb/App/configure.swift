@@ -17,6 +17,9 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
     let store = Store(db: app.db, isSQLite: config.database.isSQLite,
                       env: env ?? StoreEnvironment(cipher: dataKey!.cipher),
                       writers: max(1, config.databasePool / 2))
+        .attachingReadReplica(try readReplica(app, config))   // report reads (issue 21; configure+Replica.swift)
+        .attachingPostingPool(try config.database.registerPostingPool(on: app.databases, poolSize: max(1, config.databasePool / 2))
+            ? app.db(.posting) : nil)   // PostgreSQL purchase lanes: generic plans (issue 15; StoreLocation+Posting.swift)
     app.storage[StoreKey.self] = store
     app.storage[ConfigKey.self] = config
     if case .postgres(_, let schema?) = config.database {

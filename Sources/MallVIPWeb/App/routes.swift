@@ -9,6 +9,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: RewardsAPIController())
     try app.register(collection: ParkingController())
     try app.register(collection: SMSWebhookController())
+    // WeChat Pay 智慧商圈 notifications (issue 19): only when configured; the path is the configured callbackPath.
+    if let wechatPay = app.appConfig.wechatPay { try app.register(collection: WechatPayController(config: wechatPay)) }
     try app.register(collection: ConsoleRoutes())
     try app.register(collection: MemberRoutes())
     try SurveyController.register(app)

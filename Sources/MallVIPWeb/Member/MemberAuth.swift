@@ -37,6 +37,9 @@ extension Request {
 
 /// Admits signed-in members (redirecting others to the member sign-in) and checks the CSRF token on every POST.
 struct MemberAuthMiddleware: AsyncMiddleware {
+    /// The body limit of the routes behind it when larger than the default (the receipt photo upload, issue 19).
+    var maxBody: Int? = nil
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let session = try await MemberAuth.session(request) else {
             if request.method == .GET || request.method == .HEAD {
@@ -47,7 +50,7 @@ struct MemberAuthMiddleware: AsyncMiddleware {
         if request.method == .POST {
             // Bodies larger than the first read arrive as a stream; collect before reading the token.
             if request.body.data == nil {
-                _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+                _ = try await request.body.collect(max: maxBody ?? request.application.routes.defaultMaxBodySize.value).get()
             }
             let sent: String? = try? request.content.get(String.self, at: "_csrf")
             guard let sent, constantTimeEqual(sent, session.csrfToken) else {

@@ -33,7 +33,7 @@ enum MemberLayout {
 
     static let items: [(zh: String, en: String, url: MemberURL)] = [
         ("卡", "Card", .card), ("积分", "Points", .points(page: nil)), ("优惠券", "Coupons", .coupons), ("礼品", "Gifts", .gifts),
-        ("兑换", "Rewards", .rewards), ("推荐", "Referral", .referral), ("活动", "Events", .events), ("我的", "Profile", .profile),
+        ("拍照积分", "Receipt photos", .photos), ("兑换", "Rewards", .rewards), ("推荐", "Referral", .referral), ("活动", "Events", .events), ("我的", "Profile", .profile),
     ]
 
     static func navigation(_ ctx: PageContext) -> Node<HTML.BodyContext> {

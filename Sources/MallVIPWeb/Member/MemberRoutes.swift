@@ -20,6 +20,7 @@ struct MemberRoutes: RouteCollection {
         try member.register(collection: MemberComplaintsController())
         try member.register(collection: MemberProgrammeController())   // /m/programme, the handbook (issue 18)
         try member.register(collection: MemberGiftsController())   // /m/gifts (issue 18)
+        try MemberPhotosController.register(m)   // /m/photos, receipt photos (issue 19): its own body limit
     }
 }
 

@@ -29,6 +29,8 @@ enum MemberURL {
     case complaints
     /// The member's gifts (issue 18).
     case gifts
+    /// Receipt photos 拍照积分 (issue 19).
+    case photos
 
     var path: String {
         switch self {
@@ -55,6 +57,7 @@ enum MemberURL {
         case .event(let id): SiteRoute.memberSiteEvent.path(id)
         case .complaints: SiteRoute.memberSiteComplaints.path()
         case .gifts: SiteRoute.memberSiteGifts.path()
+        case .photos: SiteRoute.memberSitePhotos.path()
         }
     }
 

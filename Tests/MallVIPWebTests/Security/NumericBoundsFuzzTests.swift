@@ -39,6 +39,9 @@ import VaporTesting
         ("/console/quality", "missing"),
         ("/console/handbook", "tier"),   // issue 18: an unknown tier is a 4xx naming the field
         ("/console/gifts", "from"), ("/console/gifts", "through"), ("/console/gifts", "mall"),   // issue 18: the gift report
+        ("/console/channels", "from"), ("/console/channels", "through"), ("/console/channels", "mall"),   // issue 19: points by channel
+        ("/console/channels/report.csv", "from"), ("/console/channels/report.csv", "through"),
+        ("/console/photos", "state"), ("/m/photos", "replaces"),   // issue 19: receipt photos
     ]
 
     /// Keys read with a name held in a variable (the exports' `from`/`to`), or not numbers at all and covered by

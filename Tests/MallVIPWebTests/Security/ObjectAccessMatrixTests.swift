@@ -53,6 +53,20 @@ import VaporTesting
         t["GET m/programme"] = Kind.none        // the signed-in member's own handbook (issue 18)
         // Gifts (issue 18): the report and stock name no member (aggregates); /m/gifts is the signed-in member's own.
         for r in ["GET console/gifts", "GET console/gifts/report.csv", "POST console/gifts/stock", "GET m/gifts"] { t[r] = Kind.none }
+        // The WeChat Pay sync queue (issue 19): rows name purchases and parking exits by id, no member is shown.
+        for r in ["GET console/wechat-pay/sync", "POST console/wechat-pay/sync/:id/retry"] { t[r] = Kind.none }
+        // WeChat Pay shop mapping and payer bindings (issue 19): shops and openids; linking names a member by card number.
+        for r in ["GET console/wechat-pay", "POST console/wechat-pay/shops", "POST console/wechat-pay/shops/:id/remove",
+                  "POST console/wechat-pay/bindings/:id/revoke"] { t[r] = Kind.none }
+        t["POST console/wechat-pay/bindings/:id/link"] = .field("card", byCard: true)
+        // Receipt photos (issue 19): /m/photos… only the signed-in member's own (another's is 404); the desk's queue and
+        // a photo's image and decision are checked against the photo's mall (another mall's is 404; ReceiptPhotoTests).
+        for r in ["GET m/photos", "POST m/photos", "GET m/photos/:id/image", "GET console/photos", "POST console/photos/:id",
+                  "GET console/photos/:id/image"] { t[r] = Kind.none }
+        t["POST wechatpay/notify"] = Kind.none   // WeChat Pay's signed notifications (registered when configured)
+        // Points by channel and duplicate review (issue 19): aggregates and flags of purchases; a flag of another mall is 403.
+        for r in ["GET console/channels", "GET console/channels/report.csv", "POST console/channels/sweep",
+                  "POST console/channels/flags/:id/confirm", "POST console/channels/flags/:id/dismiss"] { t[r] = Kind.none }
         let none = """
             GET |GET console.css|GET console.js|GET login|POST login|GET console|POST console/language|POST logout|GET console/members
             GET console/members/new|POST console/members/new|GET console/tier-requests|GET console/counters|GET console/counters/new

@@ -17,9 +17,14 @@ enum AdminController {
 
         let readers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
         readers.get(.programme, use: programme)
-        let appliers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers))
-        appliers.post(.programme, use: applyProgramme)
+        let appliers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.managers, maxBody: maxProgrammeForm))
+        appliers.on(.POST, .programme, body: .collect(maxSize: ByteCount(value: maxProgrammeForm)), use: applyProgramme)
     }
+
+    /// The programme editor's form: the whole YAML document, URL-encoded (a Chinese character takes 9 bytes). The
+    /// default programme alone is about 17 KB of YAML and grows with every section; 1 MB leaves room for a mall's
+    /// comments, and the YAML loader bounds what it parses.
+    static let maxProgrammeForm = 1 << 20
 
     static func id(_ req: Request) throws -> Int64 {
         guard let id = req.parameters.get("id", as: Int64.self) else { throw Abort(.notFound) }

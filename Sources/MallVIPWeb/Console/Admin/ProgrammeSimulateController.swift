@@ -6,9 +6,9 @@ import Vapor
 /// /console/programme/simulate: planners, managers and admins may simulate a draft; nothing is activated.
 enum ProgrammeSimulateController {
     static func register(_ routes: any RoutesBuilder) throws {
-        let readers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation))
+        let readers = routes.grouped(StaffAuthMiddleware(roles: StaffRole.organisation, maxBody: AdminController.maxProgrammeForm))
         readers.get(.programmeSimulate, use: form)
-        readers.post(.programmeSimulate, use: simulate)
+        readers.on(.POST, .programmeSimulate, body: .collect(maxSize: ByteCount(value: AdminController.maxProgrammeForm)), use: simulate)
     }
 
     static func title(_ ctx: PageContext) -> String { ctx.t("章程模拟", "Programme simulator") }

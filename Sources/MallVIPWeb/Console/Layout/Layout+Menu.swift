@@ -35,6 +35,7 @@ enum ConsoleMenu {
         SiteURL.enrol.path: .members,
         SiteURL.coupons(status: nil, query: nil).path: .members,
         HandbookURL.tier(nil): .members,                                 // issue 18
+        SiteRoute.photos.path(): .members,                               // issue 19
         SiteURL.tierRequests.path: .members,
         SiteURL.myVIPs(staff: nil).path: .members,
         SiteURL.calls.path: .members,
@@ -53,6 +54,7 @@ enum ConsoleMenu {
         SiteURL.feedbackReport(quarter: nil).path: .events,
         SiteURL.reports(period: nil, mall: nil).path: .reports,
         SiteRoute.gifts.path(): .reports,                                 // issue 18
+        SiteRoute.channels.path(): .reports,                              // issue 19
         SiteURL.financePoints(days: nil).path: .reports,
         SiteURL.financeCoFunding(month: nil).path: .reports,
         SiteURL.financeLiability(month: nil).path: .reports,

@@ -56,6 +56,8 @@ enum Layout {
         if StaffRole.memberDesk.contains(role) { items.append((("办卡", "Enrol"), SiteURL.enrol.path)) }
         if StaffRole.memberDesk.contains(role) { items.append((("优惠券", "Coupons"), SiteURL.coupons(status: nil, query: nil).path)) }
         if StaffRole.handbookDesk.contains(role) { items.append((("会员手册", "Handbook"), HandbookURL.tier(nil))) }   // issue 18
+        if StaffRole.photoReview.contains(role) { items.append((("小票审核", "Receipt photos"), SiteRoute.photos.path())) }   // issue 19
+        if StaffRole.channelReviewers.contains(role) { items.append((("渠道积分", "Points by channel"), SiteRoute.channels.path())) }   // issue 19
         if StaffRole.managers.contains(role) { items.append((("升级审批", "Tier approvals"), SiteURL.tierRequests.path)) }
         if StaffRole.managers.contains(role) { items.append((("积分负债", "Points liability"), SiteURL.financePoints(days: nil).path)) }
         if StaffRole.managers.contains(role) { items.append((("店柜积分分摊", "Tenant co-funding"), SiteURL.financeCoFunding(month: nil).path)) }
@@ -99,6 +101,8 @@ enum Layout {
             items.append((("数据导入", "Import"), ImportsPage.path))
             items.append((("Webhook 推送", "Webhooks"), WebhookURL.list(status: nil, subscription: nil).path))
         }
+        if StaffRole.managers.contains(role) { items.append((("微信支付商圈", "WeChat Pay"), SiteRoute.wechatPay.path())) }   // issue 19
+        if StaffRole.managers.contains(role) { items.append((("微信同步队列", "WeChat Pay sync"), SiteRoute.wechatPaySync.path())) }   // issue 19
         return items
     }
 

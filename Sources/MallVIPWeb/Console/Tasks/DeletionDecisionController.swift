@@ -24,7 +24,7 @@ enum DeletionDecisionController {
                 throw DomainError.invalid("decision", "deletion.decision", zh: "请选择批准或驳回", en: "choose approve or reject")
             }
             try await req.store.decideDeletion(requestId: request.id, approve: f.decision == "approve", note: Forms.trimmed(f.note),
-                                               actor: req.actor)
+                                               actor: req.actor, photoDirectory: req.application.appConfig.receiptPhotoDirectory)
             let notice = f.decision == "approve" ? req.lang.t("已批准注销，个人资料已清除", "Deletion approved; personal data erased")
                                                  : req.lang.t("已驳回注销申请", "Deletion request rejected")
             return req.redirect(to: try await Forms.withNotice(req, SiteURL.tasks(staff: nil, kind: nil, status: nil).path, notice))
