@@ -14,7 +14,8 @@ struct MallVIPCommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, MigrateCommand.self, UsersCommand.self, APIKeyCommand.self, ProgrammeCommand.self,
                       DemoCommand.self, VerifyCommand.self, JobsCommand.self, CardsCommand.self, RewardsCommand.self,
                       BenchCommand.self, BackupCommand.self, RestoreCommand.self, ReportsCommand.self, WebhooksCommand.self,
-                      ImportCommand.self, KeysCommand.self, FinanceCommand.self]
+                      ImportCommand.self, KeysCommand.self, FinanceCommand.self, PartitionsCommand.self,
+                      WechatCardCommand.self]
     )
 }
 

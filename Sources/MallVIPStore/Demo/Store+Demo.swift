@@ -99,12 +99,18 @@ extension Store {
             identity[i] = (env.cipher.hash(id), try env.cipher.encrypt(id), Identity.maskNationalID(id))
         }
         let ids = identity
-        try await write { tx in
+        try await writeDemoTransaction { tx in
             try await self.writeDemo(tx, world, ids: ids, mallId: org.mallId, version: version, progress: { progress("\($0) (\(elapsed()))") })
             try await self.audit(tx, actor: actor, action: "demo.generate", subject: "mall:\(DemoCatalogue.mallCode)",
                                  detail: "seed \(plan.seed) scale \(plan.scale): \(world.members.count) members, \(world.purchases.count) purchases")
         }
         progress("committed (\(elapsed()))")
+        if sql.storeDialect == .postgresql {
+            // A bulk load leaves the planner without statistics, and autovacuum never analyses a partitioned parent
+            // (migration 046): analyse what the demo filled, so the first queries are planned on real numbers.
+            try await sql.exec("ANALYZE members, cards, purchases, purchase_lines, points_ledger, member_daily_spend, tier_changes")
+            progress("analysed (\(elapsed()))")
+        }
         return try await demoFigures(firstDay: LocalDate(dayNumber: world.firstDay), lastDay: LocalDate(dayNumber: world.lastDay))
     }
 
@@ -201,6 +207,8 @@ extension Store {
         let sql = tx.sql
         let programme = w.programme
         let tiers = programme.tiers
+        // Empty tables: their secondary indexes are built once the rows are in (DemoIndexes).
+        let setAside = try await DemoIndexes.setAside(sql)
 
         var members = BulkInsert(sql, table: "members", columns: [
             "id", "name", "gender", "birthday", "birth_month", "birth_day", "phone", "email", "address", "id_hash", "id_cipher", "id_masked",
@@ -246,56 +254,23 @@ extension Store {
         ])
         var lines = BulkInsert(sql, table: "purchase_lines", columns: [
             "purchase_id", "member_id", "line_no", "counter_id", "amount_fen", "special_price", "earns_points", "refunded_fen",
+            "business_day",   // the purchase's (migration 046, part 21b)
         ], maxRows: 8000)
-        let businessDates = Dictionary(uniqueKeysWithValues: (w.firstDay...w.lastDay).map { ($0, LocalDate(dayNumber: $0).description) })
-        // Purchases go first in each batch: their lines refer to them.
-        var batch: [Int] = []
-        func writeLines() async throws {
+        // Purchases go first in each batch: their lines refer to them. The rows of the next batch are built (request
+        // hash, stored answer) while this one is written (Store+DemoRows.swift).
+        let batches = DemoPurchaseRows.batches(w, size: purchases.maxRows)
+        let context = DemoPurchaseRows.Context(world: w, mallId: mallId, version: version)
+        var next: Task<DemoPurchaseRows, Never>? = batches.first.map { b in Task.detached { DemoPurchaseRows(context, b) } }
+        for k in batches.indices {
+            guard let building = next else { break }
+            let rows = await building.value
+            next = k + 1 < batches.count ? Task.detached { [b = batches[k + 1]] in DemoPurchaseRows(context, b) } : nil
+            for r in rows.purchases { try await purchases.add(r) }
             try await purchases.flush()
-            for j in batch {
-                let p = w.purchases[j]
-                for (n, l) in p.lines.enumerated() {
-                    let c = w.inputs.counters[l.counter]
-                    try await lines.add([.int(w.purchaseIds[j]), .opt(p.member.map { w.members[$0].id }), .int(n + 1), .int(c.id),
-                                         .int(l.amountFen), .bool(l.special), .bool(c.earnsPoints), .int(0)])
-                }
-            }
+            for r in rows.lines { try await lines.add(r) }
             try await lines.flush()
-            batch.removeAll(keepingCapacity: true)
         }
-        for j in w.order {
-            let p = w.purchases[j]
-            let pid = w.purchaseIds[j]
-            let receipt = w.receiptNumbers[j]
-            let memberId = p.member.map { w.members[$0].id }
-            let card = w.cardNumber(p)
-            // The POS request as it was posted, for the idempotency hash.
-            var fingerprint = [receipt, String(p.atMs), p.byCard ? card ?? "" : "", p.phone ?? ""]
-            for l in p.lines { fingerprint.append("\(w.inputs.counters[l.counter].code):\(l.amountFen):\(l.special ? 1 : 0)") }
-            let posMember = p.isMemberPOS
-            let outcome = PurchaseOutcome(
-                receiptNo: receipt, mall: w.inputs.mallCode, businessDate: businessDates[p.day] ?? LocalDate(dayNumber: p.day).description,
-                member: posMember, cardNo: posMember ? card : nil, totalFen: p.totalFen, eligibleFen: p.eligibleFen,
-                basePoints: posMember ? p.base : 0, bonusPoints: posMember ? p.bonus : 0, factorPermille: posMember ? p.factorPermille : 1000,
-                multipliers: posMember ? p.multipliers : [], pointsEarned: posMember ? p.pointsEarned : 0,
-                pointsBalance: posMember ? p.balanceAfter : nil, tier: posMember ? p.tierAfter : nil,
-                previousTier: posMember ? p.tierBefore : nil, tierChanged: posMember && p.tierAfter != p.tierBefore,
-                tierApprovalRequested: p.approvalRequested, eligibleToEnrol: !posMember && p.eligibleToEnrol)
-            try await purchases.add([
-                .int(pid), .int(mallId), .text(receipt), .opt(memberId), .opt(card), .opt(p.phone), .int(p.atMs), .int(p.day),
-                .int(p.totalFen), .int(p.eligibleFen), .int(0), .int(0), .int(p.pointsEarned), .int(0), .int(p.factorPermille),
-                .int(version), .text(sha256Hex(fingerprint.joined(separator: "|"))), .text(outcome.json),
-                .int(p.createdAtMs),
-            ])
-            batch.append(j)
-            if batch.count == purchases.maxRows { try await writeLines() }
-        }
-        try await writeLines()
         progress("wrote \(purchases.written) purchases, \(lines.written) lines")
-        // The report aggregates (migration 025), from the rows just written.
-        try await ReportAggregates.rebuild(sql, policy: programme.reports, from: nil)
-        // Member figures were written without the snapshots' change list: no snapshot may stand for them.
-        try await ReportSnapshots.discard(sql)
 
         let ledger = w.ledger.sorted(by: { ($0.atMs, w.purchaseIds[$0.purchase]) < ($1.atMs, w.purchaseIds[$1.purchase]) }).map { e in
             let receipt = w.receiptNumbers[e.purchase]
@@ -347,6 +322,14 @@ extension Store {
             try await jobs.flush()
         }
         progress("wrote \(ledger.count) ledger rows, \(spend.written) daily spend rows, \(changes.written) tier changes, \(requests.written) tier requests")
+
+        try await DemoIndexes.restore(sql, setAside)
+        progress("built \(setAside.indexes.count) indexes\(setAside.foreignKeys.isEmpty ? "" : " and \(setAside.foreignKeys.count) foreign keys")")
+        // The report aggregates (migration 025), from the purchases and lines written (they read nothing else).
+        try await ReportAggregates.rebuild(sql, policy: programme.reports, from: nil)
+        // Member figures were written without the snapshots' change list: no snapshot may stand for them.
+        try await ReportSnapshots.discard(sql)
+        progress("rebuilt the report aggregates")
 
         // Ids were given explicitly; PostgreSQL's identity sequences must move past them.
         if sql.storeDialect == .postgresql {

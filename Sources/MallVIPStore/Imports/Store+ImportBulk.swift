@@ -146,11 +146,12 @@ extension Store {
         let fkPlans = try await Self.indexedForeignKeyChecks(sql)
         var lines = BulkInsert(sql, table: "purchase_lines", columns: [
             "purchase_id", "member_id", "line_no", "counter_id", "amount_fen", "special_price", "earns_points", "refunded_fen",
+            "business_day",   // the purchase's (migration 046)
         ], maxRows: 10_000)
         for (n, r) in rows.enumerated() {
             for (i, l) in r.item.lines.enumerated() {
                 try await lines.add([.int(ids[n]), .int(r.memberId), .int(i + 1), .int(l.counter.id), .int(l.request.amountFen),
-                                     .bool(l.request.specialPrice), .bool(l.counter.earnsPoints), .int(0)])
+                                     .bool(l.request.specialPrice), .bool(l.counter.earnsPoints), .int(0), .int(r.item.day.dayNumber)])
             }
         }
         try await lines.flush()

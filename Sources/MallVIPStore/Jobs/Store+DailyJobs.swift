@@ -16,6 +16,8 @@ public struct DailyJobsSummary: Sendable {
     public var gifts = GiftJobSummary()
     /// Till purchases newly flagged as copies of a WeChat Pay or photo purchase (issue 19, `sweepChannelMatches`; every pass).
     public var channelMatches = 0
+    /// History partitions created ahead (PostgreSQL, issue 21: `ensureHistoryPartitions`; every pass, usually none).
+    public var partitionsCreated: [String] = []
 }
 
 extension Store {
@@ -35,6 +37,7 @@ extension Store {
         summary.gifts = try await runGiftJob(on: day)   // after the review: gifts follow today's tiers
         summary.channelMatches = try await sweepChannelMatches()   // idempotent: runs on every (hourly) pass
         summary.reportRebuild = try await runReportRebuild(on: day)
+        summary.partitionsCreated = try await ensureHistoryPartitions(on: day)   // months ahead; idempotent
         return summary
     }
 }

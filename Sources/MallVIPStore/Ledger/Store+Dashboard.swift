@@ -15,7 +15,9 @@ public struct DashboardFigures: Sendable, Equatable {
 
 extension Store {
     public func dashboard(on day: LocalDate, mallId: Int64? = nil) async throws -> DashboardFigures {
-        let mallFilter: SQLQueryString = mallId.map { "AND mall_id = \(bind: $0)" } ?? ""
+        // Issue 21: every mall spelled out when none is asked, so that both stores search the (mall_id, business_day)
+        // index instead of reading every purchase (and PostgreSQL prunes the month partitions).
+        let mallFilter: SQLQueryString = mallId.map { "AND mall_id = \(bind: $0)" } ?? "AND mall_id IN (SELECT id FROM malls)"
         let members = try await sql.row("SELECT COUNT(*) AS n FROM members WHERE status = 'active'")!.int("n")
         let newToday = try await sql.row("SELECT COUNT(*) AS n FROM members WHERE enrolled_day = \(bind: day.dayNumber)")!.int("n")
         let sales = try await sql.row("""

@@ -48,6 +48,11 @@ public enum StoreMigrations {
         M040_WechatPay(),
         M044_WritePath(),
         M041_WechatPaySync(),
+        M047_WechatIdentities(),
+        M050_ReportFigures(),
+        M046_MonthlyPartitions(),
+        M049_WechatCards(),
+        M048_WechatSubscriptions(),
     ]
 }
 

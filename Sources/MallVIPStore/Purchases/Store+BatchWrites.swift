@@ -35,6 +35,7 @@ extension Store {
 
         static let lineColumns = [
             "purchase_id", "member_id", "line_no", "counter_id", "amount_fen", "special_price", "earns_points", "refunded_fen",
+            "business_day",   // the purchase's: lines partition with it on PostgreSQL (migration 046)
         ]
 
         func lines(_ rows: ArraySlice<PurchaseRow>, from source: String) -> SQLQueryString? {
@@ -43,7 +44,8 @@ extension Store {
             for r in rows {
                 for (i, l) in r.item.lines.enumerated() {
                     q.add([.int(r.item.mallId), .text(r.item.request.receiptNo), .int(r.memberId), .int(i + 1), .int(l.counter.id),
-                           .int(l.request.amountFen), .bool(l.request.specialPrice), .bool(l.counter.earnsPoints), .int(0)])
+                           .int(l.request.amountFen), .bool(l.request.specialPrice), .bool(l.counter.earnsPoints), .int(0),
+                           .int(r.item.day.dayNumber)])
                 }
             }
             return q.query

@@ -251,7 +251,7 @@ extension Store {
             for (n, r) in rows.enumerated() {
                 for (i, l) in r.item.lines.enumerated() {
                     try await lines.add([.int(pids[n]), .int(r.memberId), .int(i + 1), .int(l.counter.id), .int(l.request.amountFen),
-                                         .bool(l.request.specialPrice), .bool(l.counter.earnsPoints), .int(0)])
+                                         .bool(l.request.specialPrice), .bool(l.counter.earnsPoints), .int(0), .int(r.item.day.dayNumber)])
                 }
             }
             try await LedgerWriter.write(sql, decided.ledger.map { e in

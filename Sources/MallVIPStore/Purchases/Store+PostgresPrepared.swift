@@ -207,18 +207,18 @@ struct PGBatchWrite: PostgresPreparedStatement {
 
         // l: the lines.
         var lMall: [Int64] = [], lReceipt: [String] = [], lMember: [Int64?] = [], lNo: [Int64] = [], lCounter: [Int64] = []
-        var lAmount: [Int64] = [], lSpecial: [Bool] = [], lEarns: [Bool] = []
+        var lAmount: [Int64] = [], lSpecial: [Bool] = [], lEarns: [Bool] = [], lDay: [Int64] = []
         for r in rows {
             for (i, l) in r.item.lines.enumerated() {
                 lMall.append(r.item.mallId); lReceipt.append(r.item.request.receiptNo); lMember.append(r.memberId)
                 lNo.append(Int64(i + 1)); lCounter.append(l.counter.id); lAmount.append(l.request.amountFen)
-                lSpecial.append(l.request.specialPrice); lEarns.append(l.counter.earnsPoints)
+                lSpecial.append(l.request.specialPrice); lEarns.append(l.counter.earnsPoints); lDay.append(Int64(r.item.day.dayNumber))
             }
         }
         let lArrays = [b.ints(lMall), b.texts(lReceipt), b.optInts(lMember), b.ints(lNo), b.ints(lCounter), b.ints(lAmount),
-                       b.bools(lSpecial), b.bools(lEarns)]
+                       b.bools(lSpecial), b.bools(lEarns), b.ints(lDay)]
         q += ", l AS (INSERT INTO purchase_lines (\(Store.BatchWrites.lineColumns.joined(separator: ", ")))"
-        q += " SELECT s.id, v.c3, v.c4, v.c5, v.c6, v.c7, v.c8, 0 FROM \(PGBinder.unnest(lArrays))"
+        q += " SELECT s.id, v.c3, v.c4, v.c5, v.c6, v.c7, v.c8, 0, v.c9 FROM \(PGBinder.unnest(lArrays))"
         q += " JOIN p s ON s.mall_id = v.c1 AND s.receipt_no = v.c2 ORDER BY v.ord)"
 
         // g: the earn rows, through the one ledger writer.

@@ -119,6 +119,9 @@ enum ReportSnapshots {
         try await sql.exec("DELETE FROM report_snapshots")
         try await sql.exec("DELETE FROM report_figure_cache")
         try await sql.exec("DELETE FROM report_state WHERE key IN ('snapshotHorizon', 'snapshotBuild')")
+        // The tier matrices too (migration 050): a bulk load may write tier history with ids it chose.
+        try await sql.exec("DELETE FROM report_tier_matrix")
+        try await sql.exec("DELETE FROM report_tier_builds")
     }
 }
 
@@ -143,6 +146,7 @@ extension Store {
             try await ReportSnapshots.build(tx.sql, on: today, inactiveMonths: programme.churn.inactiveMonths, nowMs: nowMs)
         }
         try await write { tx in try await PointsDayStats.advance(tx.sql, zone: programme.timeZone) }
+        try await buildReportTierMatrices(on: today)   // tiers and migration (issue 21, migration 050)
         if prewarm { try await prewarmReportFigures(on: today) }
         return (rows, ContinuousClock.now - started)
     }

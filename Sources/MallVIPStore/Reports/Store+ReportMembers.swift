@@ -82,17 +82,11 @@ extension Store {
         let zone = programme.timeZone
         let a = from ?? scope.range.from.adding(days: -1), b = to ?? scope.range.to
         let startMs = epochMillis(a.adding(days: 1).start(in: zone)), endMs = epochMillis(b.adding(days: 1).start(in: zone))
-        let mall: SQLQueryString = scope.mallId.map { " AND m.enrolled_mall_id = \(int: $0)" } ?? ""
-        let rows = try await sql.rows("""
-            SELECT COALESCE(s.tier, '') AS from_tier, e.tier AS to_tier, COUNT(*) AS n
-            FROM \(ReportSQL.tiersAsOf(beforeMs: endMs)) e JOIN members m ON m.id = e.member_id
-            LEFT JOIN \(ReportSQL.tiersAsOf(beforeMs: startMs)) s ON s.member_id = e.member_id
-            WHERE 1 = 1\(mall)
-            GROUP BY 1, 2
-            """)
+        // A nightly matrix brought up to now when the period is one the packs open, else one grouping of the history.
+        let matrix = try await ReportTierMatrix.matrix(sql, startMs: startMs, endMs: endMs, mallId: scope.mallId)
+        let rows = matrix.flatMap { f, row in row.map { (f, $0.key, $0.value) } }
         var report = TierReport(start: [:], end: [:], matrix: [:])
-        for r in rows {
-            let f = try r.string("from_tier"), t = try r.string("to_tier"), n = try r.int("n")
+        for (f, t, n) in rows {
             report.matrix[f, default: [:]][t, default: 0] += n
             report.end[t, default: 0] += n
             if !f.isEmpty { report.start[f, default: 0] += n }

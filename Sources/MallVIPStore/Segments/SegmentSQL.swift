@@ -44,7 +44,7 @@ enum SegmentSQL {
             if !b.departmentIds.isEmpty { which.append("c.department_id IN (\(binds: b.departmentIds))") }
             if !b.categories.isEmpty { which.append("c.category IN (\(binds: b.categories))") }
             conds.append("""
-                EXISTS (SELECT 1 FROM purchases p JOIN purchase_lines pl ON pl.purchase_id = p.id JOIN counters c ON c.id = pl.counter_id
+                EXISTS (SELECT 1 FROM purchases p JOIN purchase_lines pl ON pl.purchase_id = p.id AND pl.business_day = p.business_day JOIN counters c ON c.id = pl.counter_id
                   WHERE p.member_id = m.id AND p.business_day >= \(bind: today.windowStart(months: b.months).dayNumber)
                   AND p.business_day <= \(bind: t) AND pl.amount_fen > pl.refunded_fen AND (\(which.joined(separator: " OR "))))
                 """)
