@@ -109,6 +109,22 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
             defer { wechatPaySync.cancel() }
+            // WeChat membership card (issue 22d): points and tier pushed to 卡包 every 5 s (MALLVIP_WECHAT_CARD_SYNC_INTERVAL);
+            // off unless some mall of MALLVIP_WECHAT_CONFIG has a card section (Wechat/WechatCardService.swift).
+            let wechatCardSync = Task {
+                while !Task.isCancelled, app.wechatCardEnabled {
+                    do {
+                        let s = try await app.deliverDueWechatCardSync()
+                        if s.handled + s.recovered > 0 { app.logger.notice("\(s.line)") }
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        app.logger.error("wechat card sync failed: \(String(reflecting: error))")
+                    }
+                    try? await Task.sleep(for: .seconds(app.wechatCardSyncConfig.interval))
+                }
+            }
+            defer { wechatCardSync.cancel() }
             try await app.execute()
             try await app.asyncShutdown()
         } catch {

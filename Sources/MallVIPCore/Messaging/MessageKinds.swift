@@ -1,6 +1,8 @@
 /// Channels a message can go through. `call`: an account manager phones the member; the message becomes a task on
-/// their call list instead of being sent by a machine.
-public enum MessageChannel: String, Codable, Sendable, CaseIterable { case sms, email, call }
+/// their call list instead of being sent by a machine. `wechat`: a WeChat subscription message (订阅消息) to the
+/// member's mini-program openid; consent is the member's subscription to the template (one message per accept), and a
+/// member with none left, or no bound openid, gets the message by SMS instead (issue 22, docs/wechat.md).
+public enum MessageChannel: String, Codable, Sendable, CaseIterable { case sms, email, call, wechat }
 
 /// Why a message is sent. Care (birthday, holiday, season, miss-you) must carry no promotion; marketing counts toward
 /// the weekly cap; service messages (points or coupons expiring, tier upgrade, welcome) are neither.
@@ -24,6 +26,7 @@ extension MessageChannel {
         case .sms: LocalizedName(zh: "短信", en: "SMS")
         case .email: LocalizedName(zh: "邮件", en: "E-mail")
         case .call: LocalizedName(zh: "电话回访", en: "Call")
+        case .wechat: LocalizedName(zh: "微信订阅消息", en: "WeChat subscription")
         }
     }
 }

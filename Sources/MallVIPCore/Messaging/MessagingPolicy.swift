@@ -11,6 +11,9 @@ public struct MessagingPolicy: Codable, Sendable, Equatable {
     /// Cost of one e-mail (usually 0) and of one call task (staff time, if a mall wants to count it).
     public var emailCostFen: Int64
     public var callCostFen: Int64
+    /// Cost of one WeChat subscription message (`wechatCost`, yuan; WeChat charges nothing, so 0 unless a mall counts
+    /// a platform fee). Kept out of the encoded programme while 0, so existing programme files read back unchanged.
+    public var wechatCostFen: Int64 = 0
     /// No SMS from `quietFrom` until `quietTo` (local time, minutes after midnight); deferred, never dropped.
     public var quietFromMinute: Int
     public var quietToMinute: Int
@@ -53,7 +56,7 @@ public struct MessagingPolicy: Codable, Sendable, Equatable {
     public static let defaultPromotionalWords = ["活动", "优惠", "折", "新品", "促销", "特价", "满减", "上新", "买赠", "抢购"]
 
     enum CodingKeys: String, CodingKey {
-        case storeName, defaultSender, smsCost, emailCost, callCost, quietHours, weeklyMarketingCap, defaultHoldout, margin
+        case storeName, defaultSender, smsCost, emailCost, callCost, wechatCost, quietHours, weeklyMarketingCap, defaultHoldout, margin
         case promotionalWords, optOutKeywords, maxAttempts, retryBaseSeconds
     }
     struct QuietHours: Codable { var from: String; var to: String }
@@ -66,6 +69,7 @@ public struct MessagingPolicy: Codable, Sendable, Equatable {
         smsCostFen = try c.decodeIfPresent(YuanValue.self, forKey: .smsCost)?.fen ?? d.smsCostFen
         emailCostFen = try c.decodeIfPresent(YuanValue.self, forKey: .emailCost)?.fen ?? d.emailCostFen
         callCostFen = try c.decodeIfPresent(YuanValue.self, forKey: .callCost)?.fen ?? d.callCostFen
+        wechatCostFen = try c.decodeIfPresent(YuanValue.self, forKey: .wechatCost)?.fen ?? d.wechatCostFen
         if let q = try c.decodeIfPresent(QuietHours.self, forKey: .quietHours) {
             guard let f = Self.minute(q.from), let t = Self.minute(q.to) else {
                 throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.quietHours],
@@ -93,6 +97,7 @@ public struct MessagingPolicy: Codable, Sendable, Equatable {
         try c.encode(YuanValue(fen: smsCostFen), forKey: .smsCost)
         try c.encode(YuanValue(fen: emailCostFen), forKey: .emailCost)
         try c.encode(YuanValue(fen: callCostFen), forKey: .callCost)
+        if wechatCostFen != 0 { try c.encode(YuanValue(fen: wechatCostFen), forKey: .wechatCost) }
         try c.encode(QuietHours(from: Self.clock(quietFromMinute), to: Self.clock(quietToMinute)), forKey: .quietHours)
         try c.encode(weeklyMarketingCap, forKey: .weeklyMarketingCap)
         try c.encode(PercentValue(permille: defaultHoldoutPermille), forKey: .defaultHoldout)

@@ -23,6 +23,7 @@ extension MessagingPolicy {
         case .sms: smsCostFen
         case .email: emailCostFen
         case .call: callCostFen
+        case .wechat: wechatCostFen
         }
     }
 }

@@ -54,6 +54,7 @@ extension Programme {
         fen(messaging.smsCostFen, "messaging.smsCost")
         fen(messaging.emailCostFen, "messaging.emailCost")
         fen(messaging.callCostFen, "messaging.callCost")
+        fen(messaging.wechatCostFen, "messaging.wechatCost")
         int(messaging.weeklyMarketingCap, "messaging.weeklyMarketingCap", 1000)
         int(messaging.retryBaseSeconds, "messaging.retryBaseSeconds", 86_400)
         if !(0...1000).contains(messaging.marginPermille) { out.append(("messaging.margin", "must be between 0 and 100%")) }

@@ -206,6 +206,7 @@ extension Programme {
         if m.smsCostFen < 0 { add("messaging.smsCost", "must not be negative") }
         if m.emailCostFen < 0 { add("messaging.emailCost", "must not be negative") }
         if m.callCostFen < 0 { add("messaging.callCost", "must not be negative") }
+        if m.wechatCostFen < 0 { add("messaging.wechatCost", "must not be negative") }
         if m.weeklyMarketingCap < 0 { add("messaging.weeklyMarketingCap", "must not be negative (0 = no cap)") }
         if m.defaultHoldoutPermille > 900 { add("messaging.defaultHoldout", "must be at most 90%") }
         if m.promotionalWords.contains(where: { $0.isEmpty }) { add("messaging.promotionalWords", "must not contain an empty word") }

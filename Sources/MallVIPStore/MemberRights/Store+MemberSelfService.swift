@@ -78,6 +78,9 @@ extension Store {
     @discardableResult
     public func setConsent(memberId: Int64, channel: MessageChannel, granted: Bool, source: OptOutSource,
                            detail: String, actor: String) async throws -> Bool {
+        guard channel != .wechat else {
+            throw DomainError.invalid("channel", "consent.channel", zh: "微信订阅消息由会员在微信中订阅", en: "WeChat subscription messages are consented to in WeChat")
+        }
         let column = Store.consentColumn(channel)
         let nowMs = epochMillis(now)
         return try await write { tx in

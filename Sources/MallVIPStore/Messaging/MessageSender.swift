@@ -14,6 +14,9 @@ public struct OutgoingMessage: Sendable, Equatable {
     /// E-mail: path of the one-click unsubscribe page ("/unsubscribe?m=…&c=email&t=…"); the sender prefixes its
     /// public base URL and adds it to the message (link and List-Unsubscribe header).
     public var unsubscribePath: String?
+    /// WeChat subscription messages: the app and template the claim spent a subscription of (`to` is the openid).
+    public var wechatAppid: String? = nil
+    public var wechatTemplateId: String? = nil
 
     public init(id: Int64, memberId: Int64, channel: MessageChannel, purpose: MessagePurpose, to: String, subject: String?,
                 body: String, unsubscribePath: String? = nil) {

@@ -32,6 +32,10 @@ extension Store {
         case .sms: "consent_sms"
         case .email: "consent_email"
         case .call: "consent_phone"
+        // WeChat subscription messages have no consent column: the subscription to a template is the consent
+        // (wechat_subscriptions), and what cannot go by WeChat goes by SMS, so SMS consent governs (setConsent
+        // refuses .wechat).
+        case .wechat: "consent_sms"
         }
     }
 

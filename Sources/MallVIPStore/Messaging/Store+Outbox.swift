@@ -72,6 +72,7 @@ struct OutboxRecipient: Sendable {
     var optedOut: Set<MessageChannel>
 
     func address(_ channel: MessageChannel) -> String? {
+        if channel == .wechat { return nil }
         let a = channel == .email ? email : phone
         guard let a, !a.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         return a
@@ -80,6 +81,9 @@ struct OutboxRecipient: Sendable {
     /// The first rule (other than the weekly cap) that forbids contacting the member on this channel.
     func refusal(_ channel: MessageChannel) -> MessageRefusal? {
         if !active { return .memberInactive }
+        // WeChat: the consent is a subscription to the template and the address a bound openid, both checked when
+        // the message is claimed (no subscription left or no openid → SMS, Store+WechatSubscriptions.swift).
+        if channel == .wechat { return nil }
         if consent[channel] != true { return optedOut.contains(channel) ? .optedOut : .noConsent }
         if address(channel) == nil { return .noAddress }
         return nil

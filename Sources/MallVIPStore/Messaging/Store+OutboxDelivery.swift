@@ -18,6 +18,8 @@ public struct DeliverySummary: Sendable, Equatable {
     public var recovered = 0
     /// Due messages of a channel with no sender configured (left queued).
     public var notConfigured = 0
+    /// WeChat subscription messages sent back to the queue as SMS (WeChat answered 43101: no subscription).
+    public var fellBack = 0
     public init() {}
     public var isEmpty: Bool { self == DeliverySummary() }
 }
@@ -54,7 +56,13 @@ extension Store {
                 throw CancellationError()
             }
             do {
-                let receipt = try await sender.send(c.message)
+                let receipt: SendReceipt
+                do {
+                    receipt = try await sender.send(c.message)
+                } catch let f as any MessageFallbackFailure where c.message.channel == .wechat {
+                    if try await markFallback(c, reason: f.fallbackReason, now: now) { summary.fellBack += 1 }
+                    continue
+                }
                 if try await markSent(c, receipt: receipt, cost: programme.messaging.costFen(c.message.channel), now: now) {
                     summary.sent += 1
                 }
@@ -80,17 +88,31 @@ extension Store {
                   lease: TimeInterval) async throws -> ([ClaimedMessage], DeliverySummary) {
         let nowMs = epochMillis(now)
         let policy = programme.messaging
-        let handled = [MessageChannel.sms, .email].filter { sender.handles($0) }.map(\.rawValue)
-        let unhandled = [MessageChannel.sms, .email].map(\.rawValue).filter { !handled.contains($0) }
+        let handled = [MessageChannel.sms, .email, .wechat].filter { sender.handles($0) }.map(\.rawValue)
+        let unhandled = [MessageChannel.sms, .email, .wechat].map(\.rawValue).filter { !handled.contains($0) }
+        // Quiet hours hold WeChat subscription messages as they hold SMS: both ring the member's phone.
+        let quietChannels = ["sms", "wechat"].filter { handled.contains($0) }
+        let routing = (sender as? ChannelSenders)?.subscriptionRouting ?? (sender as? any SubscriptionRouting)
         let quietEnd = policy.quietEnd(containing: now, in: programme.timeZone).map(epochMillis)
         return try await write { tx in
             let sql = tx.sql
             var summary = DeliverySummary()
+            let wechatLost = try await self.recoverWechatLeases(sql, nowMs: nowMs, lease: lease)
+            summary.failed += wechatLost
             summary.recovered = try await sql.rows("""
                 UPDATE outbox_messages SET status = 'deferred', next_attempt_at_ms = \(bind: nowMs),
                   last_error = 'lease expired: worker stopped while sending', updated_at_ms = \(bind: nowMs)
                 WHERE status = 'sending' AND updated_at_ms <= \(bind: nowMs - Int64(lease * 1000)) RETURNING id
                 """).count
+            if !handled.contains("wechat"), handled.contains("sms") {
+                // No WeChat sender in this deployment (no subscribe config): WeChat messages go by SMS.
+                for r in try await sql.rows("""
+                    SELECT id FROM outbox_messages WHERE status IN ('queued', 'deferred') AND channel = 'wechat'
+                      AND next_attempt_at_ms <= \(bind: nowMs) LIMIT \(unsafeRaw: String(max(limit, 1)))
+                    """) {
+                    try await self.fallBackToSMS(sql, id: try r.int64("id"), reason: "WeChat not configured / 未配置微信订阅消息", nowMs: nowMs)
+                }
+            }
             if !unhandled.isEmpty {
                 summary.notConfigured = try await sql.rows("""
                     UPDATE outbox_messages SET last_error = \(bind: Store.channelNotConfigured), updated_at_ms = \(bind: nowMs)
@@ -99,10 +121,10 @@ extension Store {
                     RETURNING id
                     """).count
             }
-            if let quietEnd, handled.contains("sms") {
+            if let quietEnd, !quietChannels.isEmpty {
                 summary.quietDeferred = try await sql.rows("""
                     UPDATE outbox_messages SET status = 'deferred', next_attempt_at_ms = \(bind: quietEnd), updated_at_ms = \(bind: nowMs)
-                    WHERE status IN ('queued', 'deferred') AND channel = 'sms' AND next_attempt_at_ms <= \(bind: nowMs) RETURNING id
+                    WHERE status IN ('queued', 'deferred') AND channel IN \(list: quietChannels) AND next_attempt_at_ms <= \(bind: nowMs) RETURNING id
                     """).count
             }
             guard !handled.isEmpty, limit > 0 else { return ([], summary) }
@@ -116,7 +138,7 @@ extension Store {
             let rows = try await sql.rows("""
                 UPDATE outbox_messages SET status = 'sending', attempts = attempts + 1, updated_at_ms = \(bind: nowMs)
                 WHERE id IN \(list: ids) AND status IN ('queued', 'deferred')
-                RETURNING id, member_id, channel, purpose, subject, body, attempts
+                RETURNING id, member_id, channel, purpose, subject, body, attempts, template_code, wechat_appid, wechat_template_id
                 """)
             let memberIds = Array(Set(try rows.map { try $0.int64("member_id") })).sorted()
             var recipients: [Int64: OutboxRecipient] = [:]
@@ -124,8 +146,35 @@ extension Store {
             var claimed: [ClaimedMessage] = []
             for r in rows {
                 let id = try r.int64("id"), memberId = try r.int64("member_id")
-                let channel = MessageChannel(rawValue: try r.string("channel")) ?? .sms
+                var channel = MessageChannel(rawValue: try r.string("channel")) ?? .sms
+                let purpose = MessagePurpose(rawValue: try r.string("purpose")) ?? .service
                 let m = recipients[memberId]
+                var wechat: (openid: String, ref: SubscriptionTemplateRef)? = nil
+                if channel == .wechat, m?.active == true {
+                    let spent = try r.optString("wechat_appid").flatMap { a in
+                        try r.optString("wechat_template_id").map { SubscriptionTemplateRef(appid: a, templateId: $0) }
+                    }
+                    switch try await self.claimWechat(sql, id: id, memberId: memberId, purpose: purpose,
+                                                      templateCode: try r.optString("template_code"), spent: spent,
+                                                      routing: routing, nowMs: nowMs) {
+                    case .send(let openid, let ref):
+                        wechat = (openid, ref)
+                    case .fallback(let reason):
+                        // No subscription left, no openid or no template: the message goes by SMS — now when SMS
+                        // is sent by this worker and it is not quiet, else back to the queue (the claim not counted).
+                        try await self.fallBackToSMS(sql, id: id, reason: reason, nowMs: nowMs)
+                        channel = .sms
+                        if quietEnd != nil || !handled.contains("sms") {
+                            try await sql.exec("""
+                                UPDATE outbox_messages SET status = 'deferred', attempts = attempts - 1,
+                                  next_attempt_at_ms = \(bind: quietEnd ?? nowMs), updated_at_ms = \(bind: nowMs)
+                                WHERE id = \(bind: id)
+                                """)
+                            if quietEnd != nil { summary.quietDeferred += 1 }
+                            continue
+                        }
+                    }
+                }
                 if let refusal = m.map({ $0.refusal(channel) }) ?? .memberInactive {
                     try await sql.exec("""
                         UPDATE outbox_messages SET status = 'refused', refuse_reason = \(bind: refusal.rawValue), updated_at_ms = \(bind: nowMs)
@@ -134,11 +183,12 @@ extension Store {
                     summary.refused += 1
                     continue
                 }
-                let to = m!.address(channel)!
-                let message = OutgoingMessage(id: id, memberId: memberId, channel: channel,
-                                              purpose: MessagePurpose(rawValue: try r.string("purpose")) ?? .service, to: to,
+                let to = wechat?.openid ?? m!.address(channel)!
+                var message = OutgoingMessage(id: id, memberId: memberId, channel: channel, purpose: purpose, to: to,
                                               subject: try r.optString("subject"), body: try r.string("body"),
                                               unsubscribePath: channel == .email ? self.unsubscribePath(memberId: memberId, channel: .email) : nil)
+                message.wechatAppid = wechat?.ref.appid
+                message.wechatTemplateId = wechat?.ref.templateId
                 claimed.append(ClaimedMessage(message: message, attempts: try r.int("attempts")))
             }
             // Members changed address since enqueue are written to where the message actually went.
@@ -165,11 +215,12 @@ extension Store {
         let next = nowMs + Int64(policy.retryDelaySeconds(afterAttempts: c.attempts)) * 1000
         let text = String(String(describing: error).prefix(500))
         try await write { tx in
-            try await tx.sql.exec("""
+            let taken = try await tx.sql.rows("""
                 UPDATE outbox_messages SET status = \(bind: final ? "failed" : "deferred"), next_attempt_at_ms = \(bind: final ? nowMs : next),
                   last_error = \(bind: text), updated_at_ms = \(bind: nowMs)
-                WHERE id = \(bind: c.message.id) AND status = 'sending' AND attempts = \(bind: c.attempts)
-                """)
+                WHERE id = \(bind: c.message.id) AND status = 'sending' AND attempts = \(bind: c.attempts) RETURNING id
+                """).count == 1
+            if final && taken { try await self.refundSubscription(tx, c.message, nowMs: nowMs) }
         }
     }
 

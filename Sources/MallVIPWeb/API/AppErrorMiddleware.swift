@@ -32,6 +32,7 @@ struct AppErrorMiddleware: AsyncMiddleware {
         if request.url.path.hasPrefix("/api/") || !(request.headers.accept.first?.mediaType == .html) {
             let response = Response(status: status)
             try response.content.encode(APIErrorBody(error: detail), as: .json)
+            if let e = error as? MiniProgramError { response.headers.add(contentsOf: e.headers) }   // Retry-After (22a)
             return response
         }
         if request.url.path == "/m" || request.url.path.hasPrefix("/m/") {
@@ -58,6 +59,8 @@ struct AppErrorMiddleware: AsyncMiddleware {
             return (.badRequest, .init(field: path, rule: "json.invalid", message: message, messageZh: "请求 JSON 无效：\(path ?? "") \(message)"))
         case let e as ProgrammeInvalid:
             return (.unprocessableEntity, .init(field: e.issues.first?.path, rule: "programme.invalid", message: e.description, messageZh: e.description))
+        case let e as MiniProgramError:  // issue 22a: 401/429/503 that name the field and the rule
+            return (e.status, .init(field: e.field, rule: e.rule, message: e.en, messageZh: e.zh))
         case let e as any AbortError:
             let field = e.status == .payloadTooLarge ? "body" : nil
             let rule = e.status == .payloadTooLarge ? "body.maxSize" : "http.\(e.status.code)"

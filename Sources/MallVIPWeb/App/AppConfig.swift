@@ -39,6 +39,8 @@ public struct AppConfig: Sendable {
     public var wechatPay: WechatPayConfig?
     /// Reports from a PostgreSQL streaming replica (issue 21, `DATABASE_REPLICA_URL`); nil: none (AppConfig+Replica.swift).
     public var replica: ReplicaConfig?
+    /// WeChat for members (issue 22): the file named by `MALLVIP_WECHAT_CONFIG`; nil = off (Wechat/WechatConfig.swift).
+    public var wechat: WechatConfig?
 
     public init(database: StoreLocation, sessionTTL: TimeInterval = 8 * 3600, loginFailureLimit: Int = 10,
                 lockout: TimeInterval = 15 * 60, secureCookies: Bool = true, maxBodyBytes: Int = 64 * 1024,
@@ -79,6 +81,7 @@ public struct AppConfig: Sendable {
         config.photoDirectory = env["MALLVIP_PHOTO_DIR"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         config.wechatPay = try WechatPayConfig.fromEnvironment(env)
         config.replica = try ReplicaConfig.fromEnvironment(env)
+        config.wechat = try WechatConfig.fromEnvironment(env)
         return config
     }
 }

@@ -22,6 +22,10 @@ extension Application {
         if let smtp = appConfig.messaging.smtp {
             senders[.email] = SMTPSender(client: SMTPClient(configuration: smtp), publicURL: appConfig.messaging.publicURL)
         }
+        // WeChat subscription messages (issue 22c) when some mall has a mini-program and a subscribe section.
+        if let wechat, wechat.config.malls.contains(where: { $0.subscribe != nil && $0.miniProgram != nil }) {
+            senders[.wechat] = WechatSubscribeSender(services: wechat)
+        }
         return ChannelSenders(senders)
     }
 
@@ -62,11 +66,13 @@ extension DeliverySummary {
         quietDeferred += o.quietDeferred
         recovered += o.recovered
         notConfigured += o.notConfigured
+        fellBack += o.fellBack
     }
 
     public var line: String {
         "messages: \(sent) sent, \(retrying) to retry, \(failed) failed, \(refused) refused, \(quietDeferred) deferred for quiet hours"
             + (recovered > 0 ? ", \(recovered) recovered after a stopped worker" : "")
             + (notConfigured > 0 ? ", \(notConfigured) waiting for an unconfigured channel" : "")
+            + (fellBack > 0 ? ", \(fellBack) WeChat messages going by SMS instead" : "")
     }
 }

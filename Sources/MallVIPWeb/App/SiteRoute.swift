@@ -293,4 +293,10 @@ extension SiteRoute {
     /// Receipt photos 拍照积分 (issue 19): the upload form and the member's photos; one photo's image (their own only).
     static let memberSitePhotos = SiteRoute("/m/photos")
     static let memberSitePhotoImage = SiteRoute("/m/photos/:id/image")
+    /// Official-account sign-in (issue 22b): to WeChat's 网页授权, back from it; the profile's unbind button.
+    static let memberSiteWechat = SiteRoute("/m/wechat")
+    static let memberSiteWechatCallback = SiteRoute("/m/wechat/callback")
+    static let memberSiteProfileWechatUnbind = SiteRoute("/m/profile/wechat/unbind")
+    static let memberSiteWechatCard = SiteRoute("/m/card/wechat")   // issue 22d: the card in 卡包
+    static let memberSiteWechatCardActivate = SiteRoute("/m/card/wechat/activate")
 }

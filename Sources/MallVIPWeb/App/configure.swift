@@ -44,6 +44,7 @@ public func configure(_ app: Application, config: AppConfig, env: StoreEnvironme
     app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(MethodNotAllowedMiddleware())  // a known /api/ path, another method: 405 with Allow
+    if let wechat = config.wechat { await app.startWechat(wechat) }   // issue 22 (Wechat/Application+Wechat.swift)
     try routes(app)
 }
 

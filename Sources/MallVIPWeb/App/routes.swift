@@ -13,6 +13,8 @@ func routes(_ app: Application) throws {
     if let wechatPay = app.appConfig.wechatPay { try app.register(collection: WechatPayController(config: wechatPay)) }
     try app.register(collection: ConsoleRoutes())
     try app.register(collection: MemberRoutes())
+    // The mini-program member API (issue 22a): only when some mall has a mini-program in MALLVIP_WECHAT_CONFIG.
+    if app.miniProgramEnabled { try miniProgramRoutes(app) }
     try SurveyController.register(app)
     try EventLinkController.register(app)
 }

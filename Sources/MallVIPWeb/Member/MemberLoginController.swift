@@ -57,9 +57,13 @@ struct MemberLoginController: RouteCollection {
                                                                csrf: StaffAuth.newToken())
         let again = ctx.t("请重新获取验证码", "please ask for a new code")
         switch outcome {
-        case .signedIn:
+        case .signedIn(let memberId):
             let response = req.redirect(to: MemberURL.card.path, redirectType: .normal)
             response.cookies[MemberAuth.cookieName] = MemberAuth.cookie(token, config: config, maxAge: Int(config.memberLogin.sessionTTL))
+            // Issue 22b: a WeChat openid waiting for this sign-in is bound now (signed cookie), then to the page wanted.
+            if let next = try await WechatSignIn.bindPending(req, memberId: memberId, response: response) {
+                response.headers.replaceOrAdd(name: .location, value: next)
+            }
             return response
         case .wrong(let left) where left > 0:
             return MemberLoginView.code(ctx, phone: phone, notice: nil, error: ctx.t("验证码错误，还可尝试 \(left) 次", "Wrong code: \(left) tries left"),

@@ -9,6 +9,7 @@ struct MemberRoutes: RouteCollection {
         m.get(.memberSiteStylesheet) { req in MemberStylesheet.serve(req) }
         m.post(.memberSiteLanguage, use: MemberLanguage.set)
         try m.register(collection: MemberLoginController())
+        try m.register(collection: WechatSignInController())   // /m/wechat, official-account sign-in (issue 22b)
 
         let member = m.grouped(MemberAuthMiddleware())
         member.get(.memberSiteHome) { req in req.redirect(to: MemberURL.card.path) }
@@ -20,6 +21,8 @@ struct MemberRoutes: RouteCollection {
         try member.register(collection: MemberComplaintsController())
         try member.register(collection: MemberProgrammeController())   // /m/programme, the handbook (issue 18)
         try member.register(collection: MemberGiftsController())   // /m/gifts (issue 18)
+        member.post(.memberSiteProfileWechatUnbind, use: MemberWechatProfile.unbind)   // issue 22b
+        try member.register(collection: MemberWechatCardController())   // /m/card/wechat, the card in 卡包 (issue 22d)
         try MemberPhotosController.register(m)   // /m/photos, receipt photos (issue 19): its own body limit
     }
 }

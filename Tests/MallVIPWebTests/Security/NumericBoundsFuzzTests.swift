@@ -45,8 +45,8 @@ import VaporTesting
     ]
 
     /// Keys read with a name held in a variable (the exports' `from`/`to`), or not numbers at all and covered by
-    /// the every-route sweep (`notice`).
-    static let indirectKeys: Set<String> = ["from", "to", "notice"]
+    /// the every-route sweep (`notice`; `code`, WeChat's OAuth code on /m/wechat/callback, a bounded string).
+    static let indirectKeys: Set<String> = ["from", "to", "notice", "code"]
 
     @Test("every query key the source reads is in the list above")
     func queryKeysAreCovered() throws {

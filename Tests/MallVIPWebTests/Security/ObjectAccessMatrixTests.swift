@@ -64,6 +64,10 @@ import VaporTesting
         for r in ["GET m/photos", "POST m/photos", "GET m/photos/:id/image", "GET console/photos", "POST console/photos/:id",
                   "GET console/photos/:id/image"] { t[r] = Kind.none }
         t["POST wechatpay/notify"] = Kind.none   // WeChat Pay's signed notifications (registered when configured)
+        // Official-account sign-in (issue 22b): WeChat's redirect and callback name no member; unbind is the signed-in member's own.
+        for r in ["GET m/wechat", "GET m/wechat/callback", "POST m/profile/wechat/unbind"] { t[r] = Kind.none }
+        // The card in 卡包 (issue 22d): the signed-in member's own card; the activation form is CSRF-protected.
+        for r in ["GET m/card/wechat", "POST m/card/wechat/activate"] { t[r] = Kind.none }
         // Points by channel and duplicate review (issue 19): aggregates and flags of purchases; a flag of another mall is 403.
         for r in ["GET console/channels", "GET console/channels/report.csv", "POST console/channels/sweep",
                   "POST console/channels/flags/:id/confirm", "POST console/channels/flags/:id/dismiss"] { t[r] = Kind.none }

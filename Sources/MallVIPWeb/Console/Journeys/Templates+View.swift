@@ -19,6 +19,7 @@ extension MessageChannel {
         case .sms: LocalizedName(zh: "短信", en: "SMS")
         case .email: LocalizedName(zh: "电子邮件", en: "E-mail")
         case .call: LocalizedName(zh: "电话（维护人）", en: "Call (account manager)")
+        case .wechat: LocalizedName(zh: "微信订阅消息（无订阅时改发短信）", en: "WeChat subscription (SMS when none left)")
         }
     }
 }

@@ -67,7 +67,7 @@ struct MemberProfileController: RouteCollection {
         let f = try req.content.decode(ConsentForm.self)
         let memberId = try req.memberId
         do {
-            guard let channel = MessageChannel(rawValue: f.channel), f.granted == "0" || f.granted == "1" else {
+            guard let channel = MessageChannel(rawValue: f.channel), channel != .wechat, f.granted == "0" || f.granted == "1" else {
                 throw DomainError.invalid("channel", "consent.channel", zh: "请选择短信、邮件或电话", en: "choose SMS, e-mail or phone")
             }
             let granted = f.granted == "1"

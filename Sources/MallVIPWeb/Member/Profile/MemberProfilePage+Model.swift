@@ -17,6 +17,8 @@ enum MemberProfilePage {
         var deletion: DeletionRequest?
         var notice: String?
         var error: String?
+        /// An openid of WeChat signs in as this member (issue 22b).
+        var wechatBound = false
     }
 
     enum Query {
@@ -30,7 +32,8 @@ enum MemberProfilePage {
             return Model(member: m, form: form ?? current,
                          consents: [(.sms, m.consentSMS), (.email, m.consentEmail), (.call, m.consentPhone)],
                          deletion: try await store.latestDeletionRequest(memberId: memberId), notice: notice,
-                         error: error.map { Forms.message($0, ctx) })
+                         error: error.map { Forms.message($0, ctx) },
+                         wechatBound: !(try await store.wechatIdentities(memberId: memberId)).isEmpty)
         }
     }
 }

@@ -12,6 +12,7 @@ extension MemberProfilePage {
                 identity(m, ctx),
                 editForm(m, ctx),
                 consents(m, ctx),
+                MemberWechatProfile.section(bound: m.wechatBound, ctx),   // issue 22b
                 myData(ctx),
                 deletion(m, ctx)
             )
@@ -56,6 +57,7 @@ extension MemberProfilePage {
             case .sms: ctx.t("短信", "SMS")
             case .email: ctx.t("邮件", "E-mail")
             case .call: ctx.t("电话", "Phone calls")
+            case .wechat: ctx.t("微信订阅消息", "WeChat subscription messages")
             }
         }
 
