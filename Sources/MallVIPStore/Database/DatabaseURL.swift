@@ -47,7 +47,9 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     public func register(on databases: Databases, poolSize: Int = 4) throws {
         switch self {
         case .sqlite(let path):
-            databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+            // One connection per event loop (SQLite has one writer); a request waits for it up to 30 s, as on
+            // PostgreSQL, rather than failing after the driver's default 10 s while a long job holds it.
+            databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(30), sqlLogLevel: nil), as: .sqlite)
         case .postgres(let url, let schema):
             var config = try SQLPostgresConfiguration(url: url)
             if let schema { config.searchPath = [schema] }
